@@ -1,0 +1,39 @@
+"""planner: mission planning for long-endurance fixed-wing UAV surveillance (ISR) flights.
+
+Library use in a few lines::
+
+    import planner
+    scenario = planner.read_scenario("scenario.toml")
+    plan = planner.plan(scenario, time_limit_s=30, seed=0)
+    planner.export_plan(plan, "out/")
+
+Names are imported lazily so that ``import planner`` (and ``planner --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "read_scenario": "planner.io.scenario_file",
+    "plan": "planner.planning",
+    "export_plan": "planner.io.export",
+    "plan_scenario": "planner.api",
+    "Plan": "planner.plan",
+    "Scenario": "planner.scenario",
+    "PlannerError": "planner.errors",
+    "InputError": "planner.errors",
+    "InfeasibleError": "planner.errors",
+    "OutputError": "planner.errors",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")

@@ -1,0 +1,55 @@
+"""The ``planner`` command line: one module per command group; each parses, calls one library function
+and renders. Heavy imports happen inside commands so ``planner --help`` stays instant."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from planner.cli import aircraft as _aircraft
+from planner.cli import plan as _plan
+from planner.cli import sensors as _sensors
+from planner.cli._console import err
+from planner.errors import PlannerError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="planner",
+    help="Plan ISR flights for long-endurance fixed-wing UAVs: area files in, autopilot mission files out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("plan")(_plan.plan_command)
+app.add_typer(_aircraft.app, name="aircraft")
+app.add_typer(_sensors.app, name="sensors")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map the error tree to exit codes (2 usage, 3 input, 4 infeasible, 5 output)."""
+    try:
+        app(args=argv, prog_name="planner", standalone_mode=False)
+    except PlannerError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except _click_exceptions() as exc:
+        exc.show()
+        return 2 if getattr(exc, "exit_code", 2) else 0
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def _click_exceptions() -> tuple[type[BaseException], ...]:
+    import click
+
+    return (click.exceptions.ClickException,)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

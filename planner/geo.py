@@ -1,0 +1,121 @@
+"""Geodesy and the local metric frame.
+
+Distances and bearings come from ``pyproj.Geod`` on the WGS84 ellipsoid. Shapes are laid out in a
+local azimuthal-equidistant projection centred on the scenario (:class:`LocalFrame`): x east and
+y north in metres, true distances from the centre, valid at any longitude and near the poles.
+Bearings (``az_deg``) are degrees clockwise from true north.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "GEOD",
+    "LocalFrame",
+    "destination",
+    "distance_m",
+    "inverse",
+    "pairwise_inverse",
+]
+
+GEOD = Geod(ellps="WGS84")
+
+
+def inverse(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geodesic forward azimuth at 1, back azimuth at 2 (degrees) and distance (m); vectorised."""
+    a1, a2, d = GEOD.inv(
+        np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float), np.asarray(lat2, float)
+    )
+    return np.asarray(a1), np.asarray(a2), np.asarray(d)
+
+
+def distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
+    """Geodesic distance in metres between points (vectorised over arrays)."""
+    return inverse(lon1, lat1, lon2, lat2)[2]
+
+
+def pairwise_inverse(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All-pairs geodesic distance (m) and mean track azimuth (deg) between points, as (n, n) arrays.
+
+    One vectorised ``Geod.inv`` call over every pair (no Python loop per pair). The azimuth is the
+    average of the forward azimuths at both ends (circular mean), the track a constant wind acts on.
+    """
+    lons = np.asarray(lons, float)
+    lats = np.asarray(lats, float)
+    n = lons.size
+    ii, jj = np.triu_indices(n, k=1)  # one call per unordered pair; the reverse leg mirrors it
+    a1, a2, d = GEOD.inv(lons[ii], lats[ii], lons[jj], lats[jj])
+    a1 = np.radians(np.asarray(a1))
+    a2 = np.radians(np.asarray(a2) + 180.0)  # back azimuth reversed = forward azimuth at the far end
+    mean = np.mod(np.degrees(np.arctan2(np.sin(a1) + np.sin(a2), np.cos(a1) + np.cos(a2))), 360.0)
+    dist = np.zeros((n, n))
+    az = np.zeros((n, n))
+    dist[ii, jj] = d
+    dist[jj, ii] = d
+    az[ii, jj] = mean
+    az[jj, ii] = np.mod(mean + 180.0, 360.0)
+    return dist, az
+
+
+def destination(lon: Any, lat: Any, az_deg: Any, dist_m: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Point reached from (lon, lat) along azimuth ``az_deg`` after ``dist_m`` metres (vectorised)."""
+    lo, la, _ = GEOD.fwd(np.asarray(lon, float), np.asarray(lat, float), np.asarray(az_deg, float),
+                         np.asarray(dist_m, float))
+    return np.asarray(lo), np.asarray(la)
+
+
+@dataclass(frozen=True)
+class LocalFrame:
+    """Azimuthal-equidistant frame centred on (``lon0``, ``lat0``): x east, y north, metres."""
+
+    lon0: float
+    lat0: float
+    _fwd: Transformer = field(init=False, repr=False, compare=False)
+    _inv: Transformer = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        crs = CRS.from_proj4(
+            f"+proj=aeqd +lat_0={self.lat0:.9f} +lon_0={self.lon0:.9f} +datum=WGS84 +units=m +no_defs"
+        )
+        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+
+    @classmethod
+    def around(cls, lons: Any, lats: Any) -> LocalFrame:
+        """A frame centred on the given points (circular mean of longitudes, so antimeridian-safe)."""
+        lons = np.radians(np.asarray(lons, float).ravel())
+        lats = np.asarray(lats, float).ravel()
+        lon0 = float(np.degrees(np.arctan2(np.sin(lons).mean(), np.cos(lons).mean())))
+        lat0 = float(np.clip((lats.min() + lats.max()) / 2.0, -89.9, 89.9))
+        return cls(round(lon0, 6), round(lat0, 6))
+
+    @property
+    def crs(self) -> CRS:
+        """The frame's CRS (for drawing and for readers that project whole layers)."""
+        return self._fwd.target_crs
+
+    def to_local(self, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(lon, lat) degrees to (x, y) metres."""
+        x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x), np.asarray(y)
+
+    def to_lonlat(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) metres to (lon, lat) degrees, longitudes wrapped to [-180, 180)."""
+        lon, lat = self._inv.transform(np.asarray(x, float), np.asarray(y, float))
+        lon = (np.asarray(lon) + 180.0) % 360.0 - 180.0
+        return lon, np.asarray(lat)
+
+    def geometry_to_local(self, geom: BaseGeometry) -> BaseGeometry:
+        """A WGS84 shapely geometry in this frame."""
+        return shapely.transform(geom, lambda c: np.column_stack(self.to_local(c[:, 0], c[:, 1])))
+
+    def geometry_to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
+        """A local shapely geometry back in WGS84 lon/lat."""
+        return shapely.transform(geom, lambda c: np.column_stack(self.to_lonlat(c[:, 0], c[:, 1])))

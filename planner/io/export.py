@@ -1,0 +1,83 @@
+"""Writes every output of a plan into one folder, atomically, refusing to overwrite without permission."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from planner.errors import OutputError
+from planner.io.atomic import write_text
+from planner.io.geojson import format_geojson
+from planner.io.kml import format_kml
+from planner.io.plan_json import format_plan_json, sortie_file_stem
+from planner.io.qgc_plan import format_qgc_plan
+from planner.io.timeline_csv import format_timeline_csv
+from planner.io.waypoints import format_waypoints
+from planner.mission import mission_items
+from planner.plan import Plan, Position
+
+__all__ = ["export_plan", "planned_files"]
+
+RALLY_AGL_M = 300.0
+
+
+def planned_files(plan: Plan) -> dict[str, str]:
+    """Every output file name and its text, in writing order (``plan.json`` last)."""
+    files: dict[str, str] = {}
+    rally = [Position(b.lon, b.lat, RALLY_AGL_M) for b in plan.bases]
+    for s in plan.sorties:
+        items = mission_items(s, plan.autopilot)
+        home = Position(s.base.lon, s.base.lat, s.base.elev_m)
+        stem = sortie_file_stem(s)
+        files[f"{stem}.waypoints"] = format_waypoints(home, items)
+        files[f"{stem}.plan"] = format_qgc_plan(
+            home, items, autopilot=plan.autopilot, cruise_speed_mps=s.aircraft.cruise_speed_mps,
+            nofly=plan.nofly, rally=rally,
+        )
+    files["plan.geojson"] = format_geojson(plan)
+    files["plan.kml"] = format_kml(plan)
+    files["timeline.csv"] = format_timeline_csv(plan)
+    files["plan.json"] = format_plan_json(plan)
+    return files
+
+
+def _previous_sortie_files(out_dir: Path) -> set[str]:
+    try:
+        doc = json.loads((out_dir / "plan.json").read_text(encoding="utf-8"))
+        return {name for s in doc.get("sorties", []) for name in s.get("files", {}).values()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return set()
+
+
+def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write all outputs of ``plan`` into ``out_dir``; returns the paths written.
+
+    Nothing is written when any output exists and ``overwrite`` is false (OutputError). With
+    ``overwrite``, mission files of sorties an earlier plan in this folder had and this one lacks
+    are removed, so the folder never mixes two plans. Each file is written atomically.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} exists and is not a folder")
+    files = planned_files(plan)
+    if not overwrite:
+        clash = sorted(name for name in files if (out_dir / name).exists())
+        if clash:
+            raise OutputError(f"{out_dir} already holds {', '.join(clash[:3])}{' …' if len(clash) > 3 else ''}; "
+                              f"pass --overwrite to replace the plan there")
+    stale = _previous_sortie_files(out_dir) - set(files) if overwrite else set()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
+    written = []
+    for name, text in files.items():
+        write_text(out_dir / name, text, overwrite=True)
+        written.append(out_dir / name)
+    for name in sorted(stale):
+        if "/" not in name and (out_dir / name).is_file():
+            try:
+                (out_dir / name).unlink()
+            except OSError as exc:
+                raise OutputError(f"cannot remove stale {out_dir / name}: {exc.strerror or exc}") from exc
+    return written

@@ -1,0 +1,115 @@
+"""``plan.json``: the whole plan, machine-readable and versioned (schema ``planner-plan/1``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from planner.plan import Leg, Plan, Position, Sortie
+
+__all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem"]
+
+SCHEMA = "planner-plan/1"
+
+
+def sortie_file_stem(sortie: Sortie) -> str:
+    """File name stem for a sortie's mission files (letters, digits, ``-`` and ``_`` only)."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in sortie.name)
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _pos(p: Position) -> list[float]:
+    return [round(p.lon, 8), round(p.lat, 8), round(p.alt_m, 2)]
+
+
+def _leg(plan: Plan, leg: Leg) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": leg.kind,
+        "start": _iso(plan.time(leg.start_s)),
+        "end": _iso(plan.time(leg.end_s)),
+        "start_s": round(leg.start_s, 3),
+        "end_s": round(leg.end_s, 3),
+        "from": _pos(leg.start),
+        "to": _pos(leg.end),
+        "distance_m": round(leg.distance_m, 2),
+        "tasks": list(leg.tasks),
+    }
+    if leg.orbit is not None:
+        o = leg.orbit
+        out["orbit"] = {
+            "centre": _pos(o.centre),
+            "radius_m": round(o.radius_m, 2),
+            "clockwise": o.clockwise,
+            "turns": o.turns,
+            "lap_s": round(o.lap_s, 3),
+            "duration_s": round(o.duration_s, 3),
+            "roi": _pos(o.roi),
+            "tasks": list(o.tasks),
+        }
+    return out
+
+
+def _sortie(plan: Plan, s: Sortie) -> dict[str, Any]:
+    stem = sortie_file_stem(s)
+    return {
+        "name": s.name,
+        "aircraft": s.aircraft.name,
+        "base": s.base.name,
+        "loadout": list(s.loadout),
+        "payload_kg": round(s.payload_kg, 3),
+        "endurance_s": round(s.endurance_s, 3),
+        "reserve_s": round(s.reserve_s, 3),
+        "takeoff": _iso(plan.time(s.takeoff_s)),
+        "landing": _iso(plan.time(s.landing_s)),
+        "takeoff_s": round(s.takeoff_s, 3),
+        "landing_s": round(s.landing_s, 3),
+        "flight_s": round(s.flight_s, 3),
+        "distance_m": round(s.distance_m, 2),
+        "reserve_left_s": round(s.reserve_left_s, 3),
+        "endurance_used": round(s.flight_s / s.endurance_s, 6) if s.endurance_s else 0.0,
+        "tasks": list(s.tasks),
+        "files": {"waypoints": f"{stem}.waypoints", "plan": f"{stem}.plan"},
+        "notes": list(s.notes),
+        "legs": [_leg(plan, leg) for leg in s.legs],
+    }
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as a JSON-ready dict."""
+    served_by = {name: s.name for s in plan.sorties for name in s.tasks}
+    return {
+        "schema": SCHEMA,
+        "name": plan.name,
+        "start": _iso(plan.start),
+        "autopilot": plan.autopilot,
+        "wind": {"from_deg": plan.wind.from_deg, "speed_mps": plan.wind.speed_mps},
+        "metrics": plan.metrics(),
+        "solver": plan.solver,
+        "bases": [
+            {"name": b.name, "lon": b.lon, "lat": b.lat, "elev_m": b.elev_m, "gcs_range_km": b.gcs_range_km}
+            for b in plan.bases
+        ],
+        "sorties": [_sortie(plan, s) for s in plan.sorties],
+        "unserved": [{"task": u.task, "reason": u.reason} for u in plan.unserved],
+        "tasks": [
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "priority": t.priority,
+                "sensor": t.sensor,
+                "dwell_min": t.dwell_min,
+                "served_by": served_by.get(t.name),
+            }
+            for t in plan.tasks
+        ],
+        "notes": list(plan.notes),
+    }
+
+
+def format_plan_json(plan: Plan) -> str:
+    """``plan.json`` text: sorted keys, 2-space indent, no NaN."""
+    return json.dumps(plan_document(plan), indent=2, sort_keys=True, allow_nan=False) + "\n"

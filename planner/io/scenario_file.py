@@ -1,0 +1,134 @@
+"""Reads a scenario TOML file and the area files it names into a validated :class:`Scenario`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError
+from planner.io.areas import read_areas
+from planner.io.profiles import load_aircraft, load_sensors, read_toml
+from planner.scenario import Base, FleetEntry, Reserve, Scenario, SolverSettings, Wind
+from planner.schema import check_keys, number, optional_number, string, string_list
+
+__all__ = ["read_scenario"]
+
+_TOP = ["name", "start", "areas", "wind", "reserve", "base", "fleet", "solver", "autopilot", "sensors"]
+
+
+def read_scenario(path: Path) -> Scenario:
+    """Read and validate ``path`` and every area file it lists (paths relative to the scenario)."""
+    path = Path(path)
+    data = read_toml(path)
+    where = path.name
+    check_keys(data, _TOP, ["name", "start", "base", "fleet"], where)
+    root = path.parent
+    sensors = load_sensors(_path(root, data["sensors"]) if "sensors" in data else None)
+    tasks = []
+    notes: list[str] = []
+    for area in string_list(data, "areas", where, default=()):
+        found, warned = read_areas(_path(root, area))
+        tasks.extend(found)
+        notes.extend(warned)
+    return Scenario(
+        name=string(data, "name", where),
+        start=_start(data["start"], where),
+        tasks=tuple(tasks),
+        bases=tuple(_base(t, f"{where} [[base]] #{i + 1}") for i, t in enumerate(_tables(data, "base", where))),
+        fleet=tuple(
+            _fleet(t, f"{where} [[fleet]] #{i + 1}", root) for i, t in enumerate(_tables(data, "fleet", where))
+        ),
+        sensors=sensors,
+        wind=_wind(_table(data, "wind", where), f"{where} [wind]"),
+        reserve=_reserve(_table(data, "reserve", where), f"{where} [reserve]"),
+        solver=_solver(_table(data, "solver", where), f"{where} [solver]"),
+        autopilot=string(data, "autopilot", where, default="ardupilot").lower(),
+        warnings=tuple(notes),
+    )
+
+
+def _path(root: Path, value: Any) -> Path:
+    p = Path(str(value))
+    return p if p.is_absolute() else root / p
+
+
+def _start(value: Any, where: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(f"{where}: 'start' is not an ISO-8601 time (e.g. 2026-12-01T04:00:00Z)") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise InputError(f"{where}: 'start' needs a time of day and a zone (e.g. 2026-12-01T04:00:00Z)")
+    if not isinstance(value, datetime):
+        raise InputError(f"{where}: 'start' must be a UTC time, got {value!r}")
+    if value.tzinfo is None:
+        raise InputError(f"{where}: 'start' needs a time zone (end it with Z for UTC)")
+    return value.astimezone(UTC)
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: '{key}' must be a table ([{key}])")
+    return value
+
+
+def _tables(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise InputError(f"{where}: '{key}' must be an array of tables ([[{key}]])")
+    return value
+
+
+def _base(t: dict[str, Any], where: str) -> Base:
+    check_keys(t, ["name", "lon", "lat", "elev_m", "gcs_range_km", "antenna_m", "runway_deg"], ["name", "lon", "lat"],
+               where)
+    return Base(
+        name=string(t, "name", where),
+        lon=number(t, "lon", where, ge=-180, le=180),
+        lat=number(t, "lat", where, ge=-90, le=90),
+        elev_m=number(t, "elev_m", where, default=0.0, ge=-500, le=9000),
+        gcs_range_km=number(t, "gcs_range_km", where, default=250.0, ge=0),
+        antenna_m=number(t, "antenna_m", where, default=10.0, ge=0),
+        runway_deg=optional_number(t, "runway_deg", where, ge=0, lt=360),
+    )
+
+
+def _fleet(t: dict[str, Any], where: str, root: Path) -> FleetEntry:
+    check_keys(t, ["aircraft", "count", "base", "payload"], ["aircraft", "base"], where)
+    count = t.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InputError(f"{where}: 'count' must be a whole number >= 1, got {count!r}")
+    payload = string_list(t, "payload", where) if "payload" in t else None
+    return FleetEntry(
+        aircraft=load_aircraft(string(t, "aircraft", where), root),
+        count=count,
+        base=string(t, "base", where),
+        payload=tuple(p.lower() for p in payload) if payload is not None else None,
+    )
+
+
+def _wind(t: dict[str, Any], where: str) -> Wind:
+    check_keys(t, ["from_deg", "speed_mps"], [], where)
+    return Wind(number(t, "from_deg", where, default=0.0, ge=0, le=360),
+                number(t, "speed_mps", where, default=0.0, ge=0, lt=100))
+
+
+def _reserve(t: dict[str, Any], where: str) -> Reserve:
+    check_keys(t, ["fraction", "min_minutes"], [], where)
+    return Reserve(number(t, "fraction", where, default=0.10, ge=0, lt=1),
+                   number(t, "min_minutes", where, default=45.0, ge=0))
+
+
+def _solver(t: dict[str, Any], where: str) -> SolverSettings:
+    check_keys(t, ["time_limit_s", "seed", "max_iterations"], [], where)
+    seed = t.get("seed", 0)
+    iters = t.get("max_iterations")
+    for key, value in (("seed", seed), ("max_iterations", iters)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise InputError(f"{where}: '{key}' must be a whole number >= 0, got {value!r}")
+    return SolverSettings(number(t, "time_limit_s", where, default=30.0, gt=0), seed, iters)

@@ -1,0 +1,178 @@
+"""The plan: sorties of timed legs and the patterns they fly, in WGS84. Writers read only this.
+
+Times are seconds from the scenario start (``Plan.start``, UTC). Altitudes are metres AMSL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from planner.aircraft import Aircraft
+from planner.scenario import Base, Task, Wind
+
+__all__ = ["LEG_KINDS", "Leg", "Orbit", "Plan", "Position", "Sortie", "Unserved"]
+
+LEG_KINDS = ("climb", "transit", "hold", "orbit", "descent", "approach", "land")
+
+
+@dataclass(frozen=True)
+class Position:
+    """A point in WGS84 with altitude AMSL (m)."""
+
+    lon: float
+    lat: float
+    alt_m: float
+
+
+@dataclass(frozen=True)
+class Orbit:
+    """A ground-fixed circle flown for ``duration_s``: ``turns`` laps of ``radius_m``.
+
+    ``clockwise`` is the direction seen from above. ``tasks`` are the targets it watches; ``roi``
+    is where the sensor points (the first target).
+    """
+
+    centre: Position
+    radius_m: float
+    clockwise: bool
+    turns: int
+    lap_s: float
+    tasks: tuple[str, ...]
+    roi: Position
+
+    @property
+    def duration_s(self) -> float:
+        """Time on station (s)."""
+        return self.turns * self.lap_s
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One timed piece of a sortie from ``start`` to ``end``; ``distance_m`` is the ground distance flown."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    start: Position
+    end: Position
+    distance_m: float
+    tasks: tuple[str, ...] = ()
+    orbit: Orbit | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Leg time (s)."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Sortie:
+    """One aircraft's flight from take-off to landing.
+
+    ``endurance_s`` is what the aircraft has at its loadout; ``reserve_s`` what must remain on landing.
+    """
+
+    name: str
+    aircraft: Aircraft
+    base: Base
+    loadout: tuple[str, ...]
+    payload_kg: float
+    endurance_s: float
+    reserve_s: float
+    legs: tuple[Leg, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def takeoff_s(self) -> float:
+        """Take-off time (s from mission start)."""
+        return self.legs[0].start_s if self.legs else 0.0
+
+    @property
+    def landing_s(self) -> float:
+        """Landing time (s from mission start)."""
+        return self.legs[-1].end_s if self.legs else 0.0
+
+    @property
+    def flight_s(self) -> float:
+        """Airborne time (s)."""
+        return self.landing_s - self.takeoff_s
+
+    @property
+    def distance_m(self) -> float:
+        """Ground distance flown (m), orbits included."""
+        return sum(leg.distance_m for leg in self.legs)
+
+    @property
+    def reserve_left_s(self) -> float:
+        """Fuel time left on landing (s); at least ``reserve_s`` in a valid plan."""
+        return self.endurance_s - self.flight_s
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """Tasks served, in order."""
+        out: list[str] = []
+        for leg in self.legs:
+            if leg.kind == "orbit":
+                out.extend(t for t in leg.tasks if t not in out)
+        return tuple(out)
+
+    @property
+    def orbits(self) -> tuple[Orbit, ...]:
+        """Orbits flown on task, in order."""
+        return tuple(leg.orbit for leg in self.legs if leg.kind == "orbit" and leg.orbit is not None)
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """A task the plan leaves out, and why."""
+
+    task: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the writers need: sorties, unserved tasks, the inputs they refer to, and metrics."""
+
+    name: str
+    start: datetime
+    autopilot: str
+    wind: Wind
+    bases: tuple[Base, ...]
+    tasks: tuple[Task, ...]
+    sorties: tuple[Sortie, ...]
+    unserved: tuple[Unserved, ...]
+    solver: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def time(self, seconds: float) -> datetime:
+        """UTC time of ``seconds`` after the mission start."""
+        return self.start + timedelta(seconds=seconds)
+
+    @property
+    def nofly(self) -> tuple[BaseGeometry, ...]:
+        """No-fly zone geometries (WGS84)."""
+        return tuple(t.geometry for t in self.tasks if t.kind == "nofly")
+
+    @property
+    def served(self) -> tuple[str, ...]:
+        """Every task some sortie serves."""
+        return tuple(name for s in self.sorties for name in s.tasks)
+
+    def metrics(self) -> dict[str, float]:
+        """Headline figures: priority served and offered, counts, hours flown, distance (km)."""
+        priority = {t.name: t.priority for t in self.tasks if t.kind != "nofly"}
+        served = set(self.served)
+        return {
+            "priority_served": round(sum(priority[n] for n in served), 6),
+            "priority_total": round(sum(priority.values()), 6),
+            "tasks_served": len(served),
+            "tasks_unserved": len(self.unserved),
+            "sorties": len(self.sorties),
+            "flight_hours": round(sum(s.flight_s for s in self.sorties) / 3600.0, 4),
+            "distance_km": round(sum(s.distance_m for s in self.sorties) / 1000.0, 3),
+        }
