@@ -261,7 +261,11 @@ def _problem(
         travel[c, :, :nb] += approach[None, :] / a.cruise_speed_mps
         for i in range(nt):
             d = designs.get((i, c))
-            service[c, nb + i] = d.duration_s if d is not None and d.ok else 0.0
+            if d is not None and d.ok:
+                service[c, nb + i] = d.duration_s
+                # the last radius of the approach (entry point to centre) is flown at loiter speed
+                travel[c, :, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
+                travel[c, nb + i, nb + i] = 0.0
     window = np.zeros((n, 2))
     window[:, 1] = np.inf
     for i, task in enumerate(tasks):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from planner.cli import aircraft as _aircraft
 from planner.cli import plan as _plan
@@ -28,27 +29,21 @@ app.add_typer(_sensors.app, name="sensors")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; map the error tree to exit codes (2 usage, 3 input, 4 infeasible, 5 output)."""
+    """Run the CLI; map the error tree to exit codes (2 usage, 3 input, 4 infeasible, 5 output).
+
+    typer/click handle usage errors themselves (exit 2, message on stderr) in standalone mode.
+    """
     try:
-        app(args=argv, prog_name="planner", standalone_mode=False)
+        app(args=argv, prog_name="planner", standalone_mode=True)
     except PlannerError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except _click_exceptions() as exc:
-        exc.show()
-        return 2 if getattr(exc, "exit_code", 2) else 0
     except SystemExit as exc:
-        return int(exc.code or 0)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
-
-
-def _click_exceptions() -> tuple[type[BaseException], ...]:
-    import click
-
-    return (click.exceptions.ClickException,)
 
 
 if __name__ == "__main__":

@@ -94,15 +94,19 @@ def _render(plan: Plan) -> None:
     m = plan.metrics()
     table = Table(title=f"{plan.name}: {len(plan.sorties)} sorties, priority {m['priority_served']:g} of "
                         f"{m['priority_total']:g} served")
-    for col, just in (("sortie", "left"), ("aircraft", "left"), ("base", "left"), ("loadout", "left"),
-                      ("take-off (UTC)", "left"), ("distance km", "right"), ("flight h:mm", "right"),
-                      ("endurance used", "right"), ("reserve left h:mm", "right"), ("tasks", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for col, just in (("sortie", "left"), ("base", "left"), ("loadout", "left"), ("take-off–landing", "left"),
+                      ("km", "right"), ("flight", "right"), ("used", "right"), ("reserve", "right"),
+                      ("tasks", "right")):
+        table.add_column(col, justify=just, no_wrap=col in ("sortie", "take-off–landing"))  # type: ignore[arg-type]
     for s in plan.sorties:
-        table.add_row(s.name, s.aircraft.name, s.base.name, ", ".join(s.loadout) or "-",
-                      f"{plan.time(s.takeoff_s):%d %H:%M}", f"{s.distance_m / 1000:,.0f}", _hm(s.flight_s),
-                      f"{s.flight_s / s.endurance_s:.0%}", _hm(s.reserve_left_s), ", ".join(s.tasks))
+        table.add_row(s.name, s.base.name, ", ".join(s.loadout) or "-",
+                      f"{plan.time(s.takeoff_s):%d %H:%M}–{plan.time(s.landing_s):%d %H:%M}",
+                      f"{s.distance_m / 1000:,.0f}", _hm(s.flight_s), f"{s.flight_s / s.endurance_s:.0%}",
+                      _hm(s.reserve_left_s), str(len(s.tasks)))
+    table.caption = "times UTC (day hh:mm); flight, reserve left in h:mm; used = share of endurance at the loadout"
     out.print(table)
+    for s in plan.sorties:
+        out.print(f"[bold]{s.name}[/bold]: {' → '.join(s.tasks)}")
     if plan.unserved:
         un = Table(title=f"{len(plan.unserved)} tasks not served")
         un.add_column("task")

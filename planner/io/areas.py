@@ -64,7 +64,8 @@ def read_areas(path: Path) -> tuple[list[Task], list[str]]:
         if not frame.crs.equals("EPSG:4326"):
             frame = frame.to_crs("EPSG:4326")
         columns = [c for c in frame.columns if c != "geometry"]
-        for index, (geom, row) in enumerate(zip(frame.geometry, frame[columns].to_dict("records"), strict=True)):
+        for index, (geom, raw) in enumerate(zip(frame.geometry, frame[columns].to_dict("records"), strict=True)):
+            row = _normalise_keys(raw)
             task, note = _task(row, geom, f"{label} feature #{index + 1}", f"{path.stem}-{index + 1}")
             tasks.append(task)
             if note:
@@ -72,6 +73,23 @@ def read_areas(path: Path) -> tuple[list[Task], list[str]]:
     if not tasks:
         raise InputError(f"{path}: holds no features")
     return tasks, notes
+
+
+_PROPERTIES = ("task", "name", "sensor", *_NUMERIC, *_TIMES)
+
+
+def _normalise_keys(row: dict[str, Any]) -> dict[str, Any]:
+    """Property names matched case-insensitively (KML gives ``Name``) and through the Shapefile's
+    10-character truncation (``window_sta`` is ``window_start``)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        low = str(key).lower()
+        if low not in _PROPERTIES:
+            full = [p for p in _PROPERTIES if len(low) == 10 and p[:10] == low]
+            low = full[0] if len(full) == 1 else low
+        if low not in out or not _present(out[low]):
+            out[low] = value
+    return out
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,51 @@
+"""Shared fixtures: small scenarios written in code into tmp_path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "areas" / "central_kazakhstan" / "scenario.toml"
+
+
+def target(name: str, lon: float, lat: float, **props: Any) -> dict[str, Any]:
+    """A GeoJSON orbit feature."""
+    properties = {"task": "orbit", "name": name, **props}
+    return {"type": "Feature", "properties": properties, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+
+
+def write_scenario(
+    folder: Path,
+    features: list[dict[str, Any]],
+    *,
+    fleet: str = '[[fleet]]\naircraft = "anka"\ncount = 1\nbase = "Alpha"\npayload = ["eo-ir"]\n',
+    bases: str = '[[base]]\nname = "Alpha"\nlon = 73.0\nlat = 49.0\nelev_m = 500\n',
+    extra: str = "",
+    name: str = "test scenario",
+) -> Path:
+    """Write ``targets.geojson`` and ``scenario.toml`` into ``folder``; returns the scenario path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "targets.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    text = (
+        f'name = "{name}"\nstart = "2026-12-01T04:00:00Z"\nareas = ["targets.geojson"]\n{extra}\n'
+        f"{bases}\n{fleet}\n[solver]\ntime_limit_s = 2\nseed = 0\nmax_iterations = 300\n"
+    )
+    path = folder / "scenario.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def scenario_factory(tmp_path: Path) -> Callable[..., Path]:
+    """Build a scenario in a fresh sub-folder of tmp_path."""
+    counter = iter(range(1000))
+
+    def make(features: list[dict[str, Any]], **kwargs: Any) -> Path:
+        return write_scenario(tmp_path / f"s{next(counter)}", features, **kwargs)
+
+    return make
