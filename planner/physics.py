@@ -90,6 +90,9 @@ def breguet_endurance_s(
     return reference_endurance_s * log_ratio(payload_kg) / ref
 
 
-def radio_horizon_m(antenna_m: float, aircraft_alt_m: float) -> float:
-    """Radio line-of-sight distance (m) between two heights above ground (4/3 Earth radius)."""
-    return 4120.0 * (math.sqrt(max(antenna_m, 0.0)) + math.sqrt(max(aircraft_alt_m, 0.0)))
+def radio_horizon_m(antenna_m: Any, aircraft_alt_m: Any) -> Any:
+    """Radio line-of-sight distance (m) between two heights above ground (4/3 Earth radius); vectorised."""
+    a = np.sqrt(np.maximum(np.asarray(antenna_m, float), 0.0))
+    h = np.sqrt(np.maximum(np.asarray(aircraft_alt_m, float), 0.0))
+    out = 4120.0 * (a + h)
+    return float(out) if out.ndim == 0 else out

@@ -52,7 +52,10 @@ class Orbit:
 
 @dataclass(frozen=True)
 class Leg:
-    """One timed piece of a sortie from ``start`` to ``end``; ``distance_m`` is the ground distance flown."""
+    """One timed piece of a sortie from ``start`` to ``end``; ``distance_m`` is the ground distance flown.
+
+    ``blos_s`` is the part of the leg (s) beyond every ground station's line of sight (SATCOM needed).
+    """
 
     kind: str
     start_s: float
@@ -62,6 +65,7 @@ class Leg:
     distance_m: float
     tasks: tuple[str, ...] = ()
     orbit: Orbit | None = None
+    blos_s: float = 0.0
 
     @property
     def duration_s(self) -> float:
@@ -110,6 +114,11 @@ class Sortie:
     def reserve_left_s(self) -> float:
         """Fuel time left on landing (s); at least ``reserve_s`` in a valid plan."""
         return self.endurance_s - self.flight_s
+
+    @property
+    def blos_s(self) -> float:
+        """Time beyond line of sight of every ground station (s)."""
+        return sum(leg.blos_s for leg in self.legs)
 
     @property
     def tasks(self) -> tuple[str, ...]:

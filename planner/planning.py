@@ -1,9 +1,10 @@
-"""From a scenario to a plan: lay tasks out, cost them, optimise, and assemble timed sorties.
+"""From a scenario to a plan: lay tasks out, cost them, choose loadouts, optimise, assemble timed sorties.
 
-The time model (conservative, documented in docs/concepts.md): transits follow geodesics at cruise
-airspeed with the wind's ground speed on the leg's mean track; climbs and descents are flown in
-circles over the base or en route, their time (height / climb or descent rate) added to the leg, not
-overlapped; orbits last whole laps of the wind-widened circle at loiter speed.
+The time model (conservative, docs/concepts.md): transits follow geodesics at cruise airspeed with the
+wind's ground speed on the leg's mean track; climbs and descents are flown in circles over the base or
+en route, their time (height / climb or descent rate) added to the leg, not overlapped; orbits last
+whole laps of the wind-widened circle at loiter speed. Aircraft without SATCOM stay within the
+ground stations' line-of-sight reach (planner.comms) on every leg and orbit.
 """
 
 from __future__ import annotations
@@ -11,23 +12,28 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from planner import geo, physics
+from planner.comms import Comms
 from planner.errors import InfeasibleError
 from planner.fleet import Airframe, airframes
+from planner.loadout import candidate_loadouts, choose_loadouts, with_loadout
 from planner.orbits import OrbitDesign, design_orbit
 from planner.plan import Leg, Orbit, Plan, Position, Sortie, Unserved
-from planner.problem import Problem, Result, SolveParams, Vehicle, evaluate_route
+from planner.problem import Problem, Result, Route, SolveParams, Vehicle, evaluate_route
 from planner.scenario import Base, Scenario, Task
 from planner.sensors import Sensor
 
-__all__ = ["APPROACH_M", "TAKEOFF_AGL_M", "Progress", "plan"]
+__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "Progress", "plan"]
 
 TAKEOFF_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above the base
 APPROACH_M = 4000.0  # final approach length along the runway when the base gives runway_deg
+LOADOUT_ITERATIONS = 300  # optimiser iterations per evaluation while choosing loadouts
+LOADOUT_SHARE = 0.4  # share of the time limit the loadout choice may use
+SATCOM = "satcom"
 
 
 @dataclass(frozen=True)
@@ -40,17 +46,61 @@ class Progress:
     elapsed_s: float = 0.0
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Everything the optimiser and the assembler share about the candidate tasks."""
+@dataclass(frozen=True, eq=False)
+class _Model:
+    """Everything about the candidate tasks that does not depend on loadouts.
 
-    frame: geo.LocalFrame
-    frames: list[Airframe]
-    classes: list[str]
-    tasks: list[Task]
-    designs: dict[tuple[int, int], OrbitDesign]  # (task index, class index)
+    Nodes are the bases then the tasks. Cost classes are (aircraft type, carries SATCOM): without
+    SATCOM, legs leaving radio reach are impossible (``inf``).
+    """
+
+    scenario: Scenario
     bases: list[Base]
-    problem: Problem
+    tasks: list[Task]
+    types: list[str]
+    designs: dict[tuple[int, int], OrbitDesign]  # (task index, type index), flyable ones only
+    classes: list[tuple[str, bool]]
+    travel: np.ndarray
+    service: np.ndarray
+    window: np.ndarray
+    covered: np.ndarray  # (types, tasks): the orbit is within radio reach
+    comms: Comms
+
+    @property
+    def nb(self) -> int:
+        return len(self.bases)
+
+    def class_of(self, frame: Airframe) -> int:
+        return self.classes.index((frame.aircraft.name, SATCOM in frame.capabilities))
+
+    def masks(self, frame: Airframe) -> dict[str, np.ndarray]:
+        """Per task: which checks ``frame`` passes (cumulative: sensor, comms, range, window)."""
+        k = self.types.index(frame.aircraft.name)
+        c = self.class_of(frame)
+        sensors = dict(self.scenario.sensors)
+        sees = np.array([(i, k) in self.designs and _sees(t, frame, self.designs[i, k], sensors)
+                         for i, t in enumerate(self.tasks)], bool)
+        comms = sees & (self.covered[k] | (SATCOM in frame.capabilities))
+        home = self.bases.index(frame.base)
+        nodes = np.arange(len(self.tasks)) + self.nb
+        out_s = self.travel[c, home, nodes]
+        back_s = self.travel[c, nodes, home]
+        arrive = out_s
+        start = np.maximum(arrive, self.window[nodes, 0])
+        trip = out_s + self.service[c, nodes] + back_s
+        in_range = comms & (trip <= frame.usable_s + 1e-6)
+        in_window = in_range & (start <= self.window[nodes, 1] + 1e-6)
+        return {"sensor": sees, "comms": comms, "range": in_range, "window": in_window}
+
+    def problem(self, fleet: list[Airframe]) -> Problem:
+        """The optimiser's problem for ``fleet`` (loadouts as they stand)."""
+        vehicles = []
+        for f in fleet:
+            allowed = frozenset(int(i) + self.nb for i in np.flatnonzero(self.masks(f)["window"]))
+            home = self.bases.index(f.base)
+            vehicles.append(Vehicle(home, home, f.usable_s, self.class_of(f), allowed))
+        prize = np.array([0.0] * self.nb + [t.priority for t in self.tasks])
+        return Problem(self.travel, self.service, prize, self.window, tuple(vehicles), frozenset(range(self.nb)))
 
 
 def plan(
@@ -62,9 +112,14 @@ def plan(
     autopilot: str | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
-    """Plan ``scenario``: which aircraft serves which tasks, in what order, when. Raises InfeasibleError."""
-    from planner import optimise
+    """Plan ``scenario``: loadouts, which aircraft serves which tasks, in what order, when.
 
+    Raises InfeasibleError (e.g. a wind no aircraft can fly against) and InputError (bad settings).
+    """
+    from planner import optimise
+    from planner.autopilot import rules
+
+    rules(autopilot or scenario.autopilot)
     report = progress or (lambda _p: None)
     started = time.monotonic()
     settings = scenario.solver
@@ -77,20 +132,38 @@ def plan(
     fleet = airframes(scenario)
     _check_wind(scenario, fleet)
     unserved: dict[str, str] = {}
-    layout = _layout(scenario, fleet, unserved)
-    total = float(sum(t.priority for t in layout.tasks))
+    model = _model(scenario, fleet, unserved)
+    total = float(sum(t.priority for t in model.tasks))
+
+    evaluations = 0
+    if any(f.chosen for f in fleet) and model.tasks:
+        report(Progress("loadout", 0.0, total, time.monotonic() - started))
+        quick = SolveParams(time_limit_s=max(0.5, LOADOUT_SHARE * params.time_limit_s / 20), seed=params.seed,
+                            max_iterations=LOADOUT_ITERATIONS)
+        deadline = started + LOADOUT_SHARE * params.time_limit_s
+        cap = None if params.max_iterations is not None else deadline
+
+        def evaluate(trial: list[Airframe]) -> float:
+            if cap is not None and time.monotonic() > cap:
+                return -math.inf
+            return optimise.solve(model.problem(trial), quick).prize
+
+        fleet, evaluations = choose_loadouts(fleet, dict(scenario.sensors), scenario.reserve,
+                                             _needed(model), evaluate)
+
+    problem = model.problem(fleet)
     report(Progress("optimise", 0.0, total, time.monotonic() - started))
 
     def on_progress(p: optimise.Progress) -> None:
         report(Progress("optimise", p.best_prize, total, time.monotonic() - started))
 
-    result = optimise.solve(layout.problem, params, on_progress) if layout.problem.tasks else _empty(layout.problem)
+    result = optimise.solve(problem, params, on_progress) if problem.tasks else _empty(problem)
     report(Progress("assemble", result.prize, total, time.monotonic() - started))
-    sorties = _assemble(layout, result, scenario)
+    sorties = [_sortie(model, problem, fleet[r.vehicle], r) for r in result.routes if r.nodes]
     served = {name for s in sorties for name in s.tasks}
-    for task in layout.tasks:
-        if task.name not in served and task.name not in unserved:
-            unserved[task.name] = "did not fit: the fleet's endurance went to higher-value tasks"
+    for i, task in enumerate(model.tasks):
+        if task.name not in served:
+            unserved[task.name] = _reason(model, fleet, i)
     order = {t.name: i for i, t in enumerate(scenario.work)}
     return Plan(
         name=scenario.name,
@@ -106,14 +179,13 @@ def plan(
             "seed": params.seed,
             "max_iterations": params.max_iterations,
             "iterations": result.iterations,
+            "loadout_evaluations": evaluations,
         },
         notes=scenario.warnings,
     )
 
 
 def _empty(problem: Problem) -> Result:
-    from planner.problem import Route
-
     return Result(tuple(Route(i, ()) for i in range(len(problem.vehicles))), 0.0, 0, 0.0)
 
 
@@ -129,85 +201,35 @@ def _check_wind(scenario: Scenario, fleet: list[Airframe]) -> None:
 
 
 def _sensor_for(task: Task, sensors: dict[str, Sensor], loadout: tuple[str, ...]) -> Sensor | None:
-    """The longest-reaching sensor of ``loadout`` with the task's capability (None: no sensor needed)."""
-    if task.sensor is None:
-        return None
+    """The longest-reaching sensor of ``loadout`` with the task's capability (None: none carried)."""
     fits = [sensors[n] for n in loadout if sensors[n].capability == task.sensor]
     return max(fits, key=lambda s: (s.slant_range_m, s.name)) if fits else None
 
 
-def _layout(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) -> _Layout:
-    sensors = dict(scenario.sensors)
-    work = list(scenario.work)
-    bases = list(scenario.bases)
-    lons = [b.lon for b in bases] + [t.geometry.centroid.x for t in work]
-    lats = [b.lat for b in bases] + [t.geometry.centroid.y for t in work]
-    frame = geo.LocalFrame.around(lons, lats)
-    classes = sorted({f.aircraft.name for f in fleet})
-    craft = {f.aircraft.name: f.aircraft for f in fleet}
-
-    candidates: list[Task] = []
-    designs: dict[tuple[int, int], OrbitDesign] = {}
-    for task in work:
-        if task.kind != "orbit":
-            unserved[task.name] = f"'{task.kind}' tasks are not laid out by this version of the planner"
-            continue
-        if task.sensor and not any(task.sensor in f.capabilities for f in fleet):
-            unserved[task.name] = f"no aircraft carries a {task.sensor} sensor"
-            continue
-        idx = len(candidates)
-        reasons = []
-        for c, name in enumerate(classes):
-            loadouts = {f.loadout for f in fleet if f.aircraft.name == name}
-            best: OrbitDesign | None = None
-            for loadout in sorted(loadouts):
-                if task.sensor and task.sensor not in {sensors[n].capability for n in loadout}:
-                    continue
-                d = design_orbit(task, craft[name], _sensor_for(task, sensors, loadout), scenario.wind)
-                if best is None or (d.ok and not best.ok):
-                    best = d
-            if best is not None:
-                designs[idx, c] = best
-                if not best.ok:
-                    reasons.append(best.reason)
-        if not any(designs.get((idx, c)) and designs[idx, c].ok for c in range(len(classes))):
-            unserved[task.name] = reasons[0] if reasons else "no aircraft can fly an orbit for it"
-            for c in range(len(classes)):
-                designs.pop((idx, c), None)
-            continue
-        earliest, latest = _window_s(task, scenario, _longest(designs, idx, len(classes)))
-        if latest < earliest:
-            unserved[task.name] = (
-                "window: it ends before the mission starts"
-                if task.window_end is not None and task.window_end <= scenario.start
-                else "window: shorter than the dwell"
-            )
-            for c in range(len(classes)):
-                designs.pop((idx, c), None)
-            continue
-        candidates.append(task)
-
-    problem = _problem(scenario, fleet, classes, candidates, designs, bases)
-    # Drop tasks no single aircraft could serve on its own, with the reason.
-    keep: list[int] = []
-    for i, task in enumerate(candidates):
-        node = len(bases) + i
-        why = _why_unreachable(problem, node)
-        if why:
-            unserved[task.name] = why
-        else:
-            keep.append(i)
-    if len(keep) < len(candidates):
-        candidates = [candidates[i] for i in keep]
-        designs = {(keep.index(i), c): d for (i, c), d in designs.items() if i in keep}
-        problem = _problem(scenario, fleet, classes, candidates, designs, bases)
-    return _Layout(frame, fleet, classes, candidates, designs, bases, problem)
+def _sees(task: Task, frame: Airframe, design: OrbitDesign, sensors: dict[str, Sensor]) -> bool:
+    """Whether ``frame``'s own sensor can see the task from ``design``."""
+    if task.sensor is None:
+        return True
+    sensor = _sensor_for(task, sensors, frame.loadout)
+    return sensor is not None and _sensor_reason(sensor, design) == ""
 
 
-def _longest(designs: dict[tuple[int, int], OrbitDesign], i: int, n_classes: int) -> float:
-    """Longest time on station (s) among the aircraft types that can serve task ``i``."""
-    return max((designs[i, c].duration_s for c in range(n_classes) if (i, c) in designs and designs[i, c].ok),
-               default=0.0)
+def _sensor_reason(sensor: Sensor, design: OrbitDesign) -> str:
+    if not sensor.min_alt_m <= design.alt_m <= sensor.max_alt_m:
+        return (f"altitude {design.alt_m:.0f} m is outside the {sensor.name} band "
+                f"{sensor.min_alt_m:.0f}-{sensor.max_alt_m:.0f} m")
+    if sensor.slant_range_m > 0 and design.slant_m > sensor.slant_range_m:
+        return (f"{sensor.name} slant range {sensor.slant_range_m / 1000:.1f} km is shorter than the "
+                f"{design.slant_m / 1000:.1f} km from a {design.radius_m:.0f} m orbit at {design.alt_m:.0f} m")
+    return ""
+
+
+def _needed(model: _Model) -> set[str]:
+    """Capabilities worth carrying: those tasks need, and SATCOM when some orbit is out of reach."""
+    needed = {t.sensor for t in model.tasks if t.sensor}
+    if not model.covered.all():
+        needed.add(SATCOM)
+    return needed
 
 
 def _window_s(task: Task, scenario: Scenario, dwell_s: float) -> tuple[float, float]:
@@ -217,133 +239,180 @@ def _window_s(task: Task, scenario: Scenario, dwell_s: float) -> tuple[float, fl
     return earliest, latest
 
 
-def _why_unreachable(problem: Problem, node: int) -> str:
-    allowed = [v for v, veh in enumerate(problem.vehicles) if veh.may_serve(node)]
-    if not allowed:
-        return "no aircraft with the sensor it needs can see it from a flyable orbit"
-    reasons = [evaluate_route(problem, v, (node,)) for v in allowed]
-    if any(r.feasible for r in reasons):
+def _model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) -> _Model:
+    """Lay out orbits, drop tasks no aircraft and no loadout could serve (with the reason), cost the rest."""
+    sensors = dict(scenario.sensors)
+    types = sorted({f.aircraft.name for f in fleet})
+    craft = {f.aircraft.name: f.aircraft for f in fleet}
+    bases = list(scenario.bases)
+    comms = Comms.of(bases)
+    tasks: list[Task] = []
+    designs: dict[tuple[int, int], OrbitDesign] = {}
+    for task in scenario.work:
+        if task.kind != "orbit":
+            unserved[task.name] = f"'{task.kind}' tasks are not laid out by this version of the planner"
+            continue
+        flyable = {k: design_orbit(task, craft[name], None, scenario.wind) for k, name in enumerate(types)}
+        ok = {k: d for k, d in flyable.items() if d.ok}
+        if not ok:
+            unserved[task.name] = next(iter(flyable.values())).reason
+            continue
+        if task.sensor:
+            catalogue = [s for s in sensors.values() if s.capability == task.sensor]
+            why = [_sensor_reason(s, d) for s in catalogue for d in ok.values()]
+            if why and all(why):
+                unserved[task.name] = why[0]
+                continue
+        earliest, latest = _window_s(task, scenario, max(d.duration_s for d in ok.values()))
+        if latest < earliest:
+            ended = task.window_end is not None and task.window_end <= scenario.start
+            unserved[task.name] = "window: it ends before the mission starts" if ended else "window: shorter than the dwell"
+            continue
+        i = len(tasks)
+        tasks.append(task)
+        designs.update({(i, k): d for k, d in ok.items()})
+    model = _costs(scenario, bases, tasks, types, designs, comms)
+    # Drop what no airframe could serve with any loadout it may carry, with the first check that fails.
+    options = _options(model, fleet)
+    keep = []
+    for i, task in enumerate(model.tasks):
+        why = _first_failure(model, task, [m for _, m in options], i)
+        if why:
+            unserved[task.name] = why
+        else:
+            keep.append(i)
+    if len(keep) == len(tasks):
+        return model
+    tasks = [tasks[i] for i in keep]
+    designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
+    return _costs(scenario, bases, tasks, types, designs, comms)
+
+
+def _options(model: _Model, fleet: list[Airframe]) -> list[tuple[Airframe, dict[str, np.ndarray]]]:
+    """Every airframe in every loadout it may carry, with its check masks."""
+    sensors = dict(model.scenario.sensors)
+    out = []
+    for f in fleet:
+        loadouts = candidate_loadouts(f.aircraft, sensors, _needed(model)) if f.chosen else [f.loadout]
+        for loadout in loadouts:
+            frame = with_loadout(f, loadout, sensors, model.scenario.reserve) if f.chosen else f
+            out.append((frame, model.masks(frame)))
+    return out
+
+
+def _first_failure(model: _Model, task: Task, masks: list[dict[str, np.ndarray]], i: int) -> str:
+    """Why no option serves task ``i`` ('' when one does): the furthest check any option passes decides."""
+    if any(m["window"][i] for m in masks):
         return ""
-    if any(r.reason.startswith("window") for r in reasons):
-        return "window: no aircraft can be on station inside it"
-    return "out of range: a round trip from any base with the dwell exceeds the aircraft's endurance less reserve"
+    if not any(m["sensor"][i] for m in masks):
+        return f"no aircraft carries a {task.sensor} sensor" if task.sensor else "no aircraft can serve it"
+    if not any(m["comms"][i] for m in masks):
+        return "beyond radio reach of every ground station, and no aircraft carries SATCOM"
+    if not any(m["range"][i] for m in masks):
+        return "out of range: a round trip from any base with the dwell exceeds the aircraft's endurance less reserve"
+    return "window: no aircraft can be on station inside it"
 
 
-def _problem(
+def _reason(model: _Model, fleet: list[Airframe], i: int) -> str:
+    """Why the final plan leaves task ``i`` out."""
+    task = model.tasks[i]
+    why = _first_failure(model, task, [model.masks(f) for f in fleet], i)
+    if why and any(f.chosen for f in fleet):
+        return why.replace("no aircraft carries", "no chosen loadout carries")
+    return why or "did not fit: the fleet's endurance went to higher-value tasks"
+
+
+def _costs(
     scenario: Scenario,
-    fleet: list[Airframe],
-    classes: list[str],
-    tasks: list[Task],
-    designs: dict[tuple[int, int], OrbitDesign],
     bases: list[Base],
-) -> Problem:
+    tasks: list[Task],
+    types: list[str],
+    designs: dict[tuple[int, int], OrbitDesign],
+    comms: Comms,
+) -> _Model:
+    """Travel and service times per cost class, windows and radio coverage."""
     nb, nt = len(bases), len(tasks)
     n = nb + nt
     lons = np.array([b.lon for b in bases] + [t.geometry.x for t in tasks])
     lats = np.array([b.lat for b in bases] + [t.geometry.y for t in tasks])
     dist, az = geo.pairwise_inverse(lons, lats)
-    craft = {f.aircraft.name: f.aircraft for f in fleet}
+    craft = {a.name: a for a in (e.aircraft for e in scenario.fleet)}
     approach = np.array([2.0 * APPROACH_M if b.runway_deg is not None else 0.0 for b in bases])
+    classes = [(name, satcom) for name in types for satcom in (False, True)]
     travel = np.zeros((len(classes), n, n))
     service = np.zeros((len(classes), n))
-    for c, name in enumerate(classes):
+    covered = np.zeros((len(types), nt), bool)
+    for k, name in enumerate(types):
         a = craft[name]
         alt = np.array([b.elev_m for b in bases] + [
-            designs[i, c].alt_m if (i, c) in designs else a.default_alt_m for i in range(nt)
+            designs[i, k].alt_m if (i, k) in designs else a.default_alt_m for i in range(nt)
         ])
         vg = physics.ground_speed_mps(a.cruise_speed_mps, az, scenario.wind.from_deg, scenario.wind.speed_mps)
         with np.errstate(divide="ignore"):
             horizontal = np.where(vg > 0, dist / np.where(vg > 0, vg, 1.0), np.inf)
         np.fill_diagonal(horizontal, 0.0)
         rise = alt[None, :] - alt[:, None]
-        vertical = np.where(rise > 0, rise / a.climb_rate_mps, -rise / a.descent_rate_mps)
-        travel[c] = horizontal + vertical
-        travel[c, :, :nb] += approach[None, :] / a.cruise_speed_mps
+        base_travel = horizontal + np.where(rise > 0, rise / a.climb_rate_mps, -rise / a.descent_rate_mps)
+        base_travel[:, :nb] += approach[None, :] / a.cruise_speed_mps
+        base_service = np.zeros(n)
         for i in range(nt):
-            d = designs.get((i, c))
-            if d is not None and d.ok:
-                service[c, nb + i] = d.duration_s
+            d = designs.get((i, k))
+            if d is not None:
+                base_service[nb + i] = d.duration_s
                 # the last radius of the approach (entry point to centre) is flown at loiter speed
-                travel[c, :, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
-                travel[c, nb + i, nb + i] = 0.0
+                base_travel[:, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
+                base_travel[nb + i, nb + i] = 0.0
+        radius = np.array([designs[i, k].radius_m if (i, k) in designs else 0.0 for i in range(nt)])
+        covered[k] = _orbits_covered(comms, lons[nb:], lats[nb:], alt[nb:], radius)
+        legs_ok = comms.matrix(lons, lats, np.concatenate([np.full(nb, np.nan), alt[nb:]]))
+        for satcom in (False, True):
+            c = classes.index((name, satcom))
+            travel[c] = base_travel if satcom else np.where(legs_ok, base_travel, np.inf)
+            np.fill_diagonal(travel[c], 0.0)
+            service[c] = base_service
     window = np.zeros((n, 2))
     window[:, 1] = np.inf
     for i, task in enumerate(tasks):
-        earliest, latest = _window_s(task, scenario, _longest(designs, i, len(classes)))
-        window[nb + i] = (earliest, latest)
-    base_index = {b.name: k for k, b in enumerate(bases)}
-    vehicles = []
-    sensors = dict(scenario.sensors)
-    for f in fleet:
-        c = classes.index(f.aircraft.name)
-        allowed = frozenset(
-            nb + i
-            for i, task in enumerate(tasks)
-            if (i, c) in designs and designs[i, c].ok and _sees(task, f, designs[i, c], sensors)
-        )
-        vehicles.append(Vehicle(base_index[f.base.name], base_index[f.base.name], f.usable_s, c, allowed))
-    prize = np.array([0.0] * nb + [t.priority for t in tasks])
-    return Problem(travel, service, prize, window, tuple(vehicles), frozenset(range(nb)))
+        longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
+        window[nb + i] = _window_s(task, scenario, longest)
+    return _Model(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms)
 
 
-def _sees(task: Task, frame: Airframe, design: OrbitDesign, sensors: dict[str, Sensor]) -> bool:
-    """Whether this airframe's own sensor (not just its type's best) can see the task from ``design``."""
-    sensor = _sensor_for(task, sensors, frame.loadout)
-    if task.sensor is None:
-        return True
-    if sensor is None:
-        return False
-    if not sensor.min_alt_m <= design.alt_m <= sensor.max_alt_m:
-        return False
-    return sensor.slant_range_m <= 0 or design.slant_m <= sensor.slant_range_m
+def _orbits_covered(comms: Comms, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """Whether each orbit circle (8 points on it and its centre) is within radio reach."""
+    if lon.size == 0:
+        return np.zeros(0, bool)
+    az = np.arange(8) * 45.0
+    plon, plat = geo.destination(np.repeat(lon, 8), np.repeat(lat, 8), np.tile(az, lon.size), np.repeat(radius, 8))
+    ring = comms.covered(plon, plat, np.repeat(alt, 8)).reshape(lon.size, 8).all(axis=1)
+    return ring & comms.covered(lon, lat, alt)
 
 
-def _assemble(layout: _Layout, result: Result, scenario: Scenario) -> list[Sortie]:
-    problem = layout.problem
-    nb = len(layout.bases)
-    sorties = []
-    for route in result.routes:
-        if not route.nodes:
-            continue
-        frame = layout.frames[route.vehicle]
-        vehicle = problem.vehicles[route.vehicle]
-        check = evaluate_route(problem, route.vehicle, route.nodes)
-        if not check.feasible:
-            raise InfeasibleError(f"internal: optimiser returned an infeasible route for {frame.name}: {check.reason}")
-        sorties.append(_sortie(layout, frame, vehicle, route.nodes, check.arrival_s, check.service_start_s, scenario, nb))
-    return sorties
-
-
-def _sortie(
-    layout: _Layout,
-    frame: Airframe,
-    vehicle: Vehicle,
-    nodes: tuple[int, ...],
-    arrivals: tuple[float, ...],
-    starts: tuple[float, ...],
-    scenario: Scenario,
-    nb: int,
-) -> Sortie:
+def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> Sortie:
+    """Timed legs of one route, checked against the problem first."""
+    check = evaluate_route(problem, route.vehicle, route.nodes)
+    if not check.feasible:
+        raise InfeasibleError(f"internal: optimiser returned an infeasible route for {frame.name}: {check.reason}")
+    vehicle = problem.vehicles[route.vehicle]
     a = frame.aircraft
-    c = vehicle.cost_class
+    k = model.types.index(a.name)
+    nb = model.nb
     base = frame.base
-    travel = layout.problem.travel_s[c]
+    travel = problem.travel_s[vehicle.cost_class]
     home = Position(base.lon, base.lat, base.elev_m)
     legs: list[Leg] = []
-    first = nodes[0]
-    first_design = layout.designs[first - nb, c]
-    depart = arrivals[0] - travel[vehicle.start_node, first]
-    climb_s = (first_design.alt_m - base.elev_m) / a.climb_rate_mps
-    top = Position(base.lon, base.lat, first_design.alt_m)
+    first = route.nodes[0]
+    depart = check.arrival_s[0] - travel[vehicle.start_node, first]
+    climb_s = (model.designs[first - nb, k].alt_m - base.elev_m) / a.climb_rate_mps
+    top = Position(base.lon, base.lat, model.designs[first - nb, k].alt_m)
     legs.append(Leg("climb", depart, depart + climb_s, home, top, climb_s * a.cruise_speed_mps))
     here, t = top, depart + climb_s
     prev = vehicle.start_node
-    for node, arrive, begin in zip(nodes, arrivals, starts, strict=True):
-        task = layout.tasks[node - nb]
-        design = layout.designs[node - nb, c]
+    for node, arrive, begin in zip(route.nodes, check.arrival_s, check.service_start_s, strict=True):
+        task = model.tasks[node - nb]
+        design = model.designs[node - nb, k]
         there = Position(task.geometry.x, task.geometry.y, design.alt_m)
-        dist = float(geo.distance_m(here.lon, here.lat, there.lon, there.lat))
-        legs.append(Leg("transit", t, arrive, here, there, dist))
+        legs.append(Leg("transit", t, arrive, here, there, float(geo.distance_m(here.lon, here.lat, there.lon, there.lat))))
         if begin > arrive + 1e-6:
             legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
                             tasks=(task.name,)))
@@ -362,14 +431,12 @@ def _sortie(
         here, t, prev = there, end, node
     # Return: transit at task altitude, circle down over the base, approach, land.
     over = Position(base.lon, base.lat, here.alt_m)
-    dist = float(geo.distance_m(here.lon, here.lat, base.lon, base.lat))
-    vg_track = travel[prev, vehicle.end_node]
     circuit = base.elev_m + TAKEOFF_AGL_M
     descent_s = (here.alt_m - circuit) / a.descent_rate_mps
     final_s = TAKEOFF_AGL_M / a.descent_rate_mps
     approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
-    transit_s = vg_track - descent_s - final_s - approach_s
-    legs.append(Leg("transit", t, t + transit_s, here, over, dist))
+    transit_s = travel[prev, vehicle.end_node] - descent_s - final_s - approach_s
+    legs.append(Leg("transit", t, t + transit_s, here, over, float(geo.distance_m(here.lon, here.lat, base.lon, base.lat))))
     t += transit_s
     low = Position(base.lon, base.lat, circuit)
     legs.append(Leg("descent", t, t + descent_s, over, low, descent_s * a.cruise_speed_mps))
@@ -378,6 +445,8 @@ def _sortie(
         legs.append(Leg("approach", t, t + approach_s, low, low, 2.0 * APPROACH_M))
         t += approach_s
     legs.append(Leg("land", t, t + final_s, low, home, 0.0))
+    legs = [_with_blos(model.comms, leg) for leg in legs]
+    notes = ["loadout chosen by the planner"] if frame.chosen else []
     return Sortie(
         name=frame.name,
         aircraft=a,
@@ -387,5 +456,23 @@ def _sortie(
         endurance_s=frame.endurance_s,
         reserve_s=frame.reserve_s,
         legs=tuple(legs),
-        notes=("loadout chosen by the planner",) if frame.chosen else (),
+        notes=tuple(notes),
     )
+
+
+def _with_blos(comms: Comms, leg: Leg) -> Leg:
+    """``leg`` with the time it spends beyond every ground station's line of sight (sampled)."""
+    if leg.orbit is not None:
+        ok = _orbits_covered(comms, np.array([leg.orbit.centre.lon]), np.array([leg.orbit.centre.lat]),
+                             np.array([leg.orbit.centre.alt_m]), np.array([leg.orbit.radius_m]))[0]
+        return leg if ok else replace(leg, blos_s=leg.duration_s)
+    if leg.start.lon == leg.end.lon and leg.start.lat == leg.end.lat:
+        ok = bool(comms.covered(leg.start.lon, leg.start.lat, min(leg.start.alt_m, leg.end.alt_m))[0])
+        return leg if ok else replace(leg, blos_s=leg.duration_s)
+    samples = 48
+    az, _, dist = geo.inverse(leg.start.lon, leg.start.lat, leg.end.lon, leg.end.lat)
+    lon, lat = geo.destination(np.full(samples, leg.start.lon), np.full(samples, leg.start.lat),
+                               np.full(samples, float(az)), (np.arange(samples) + 0.5) / samples * float(dist))
+    ok = comms.covered(lon, lat, np.full(samples, min(leg.start.alt_m, leg.end.alt_m)))
+    share = 1.0 - float(ok.mean())
+    return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)

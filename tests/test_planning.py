@@ -39,24 +39,42 @@ def test_every_sortie_fits_endurance_less_reserve(scenario_factory):
 
 
 def test_sensor_assignment_and_unserved_reasons(scenario_factory):
+    fleet = TWO_SENSORS.replace('payload = ["eo-ir"]', 'payload = ["eo-ir", "satcom"]')
     feats = [
         target("eo", 73.5, 49.2, sensor="eo-ir"),
         target("radar", 73.2, 49.4, sensor="sar"),
         target("listen", 73.1, 49.1, sensor="sigint"),  # nobody carries sigint
-        target("far", 73.0 + 60.0, 49.0, sensor="eo-ir"),  # ~4 300 km away: out of range
+        target("far", 73.0 + 60.0, 49.0, sensor="eo-ir"),  # ~4 300 km away: out of range even with SATCOM
+        target("remote", 80.0, 49.0, sensor="sar"),  # ~500 km: beyond radio reach, the SAR aircraft has no SATCOM
         target("late", 73.4, 49.0, sensor="eo-ir",  # window closed before the mission starts
                window_start="2026-11-30T04:00:00Z", window_end="2026-11-30T06:00:00Z"),
         target("short", 73.4, 49.3, sensor="eo-ir", dwell_min=120,  # window shorter than the dwell
                window_start="2026-12-01T06:00:00Z", window_end="2026-12-01T07:00:00Z"),
     ]
-    p = _plan(scenario_factory(feats, fleet=TWO_SENSORS))
+    p = _plan(scenario_factory(feats, fleet=fleet))
     by_task = {name: s for s in p.sorties for name in s.tasks}
     assert "sar" in by_task["radar"].loadout and "eo-ir" in by_task["eo"].loadout
     reasons = {u.task: u.reason for u in p.unserved}
-    assert set(reasons) == {"listen", "far", "late", "short"}
+    assert set(reasons) == {"listen", "far", "remote", "late", "short"}
     assert "sigint" in reasons["listen"]
     assert reasons["far"].startswith("out of range")
+    assert reasons["remote"].startswith("beyond radio reach")
     assert reasons["late"].startswith("window") and reasons["short"].startswith("window")
+
+
+def test_targets_beyond_radio_reach_go_to_satcom_aircraft(scenario_factory):
+    fleet = TWO_SENSORS.replace('payload = ["sar"]', 'payload = ["eo-ir", "satcom"]')
+    feats = [target("near", 73.3, 49.2), target("remote", 80.0, 49.0), target("remote2", 79.0, 50.0)]
+    p = _plan(scenario_factory(feats, fleet=fleet))
+    assert not p.unserved
+    for s in p.sorties:
+        remote = {"remote", "remote2"} & set(s.tasks)
+        if remote:
+            assert "satcom" in s.loadout and s.blos_s > 0
+            blos = [leg for leg in s.legs if leg.blos_s > 0]
+            assert any(leg.kind == "orbit" and set(leg.tasks) & remote for leg in blos)
+        else:
+            assert s.blos_s == 0
 
 
 def test_time_windows_are_respected(scenario_factory):

@@ -37,6 +37,7 @@ def _leg(plan: Plan, leg: Leg) -> dict[str, Any]:
         "to": _pos(leg.end),
         "distance_m": round(leg.distance_m, 2),
         "tasks": list(leg.tasks),
+        "blos_s": round(leg.blos_s, 3),
     }
     if leg.orbit is not None:
         o = leg.orbit
@@ -70,6 +71,8 @@ def _sortie(plan: Plan, s: Sortie) -> dict[str, Any]:
         "flight_s": round(s.flight_s, 3),
         "distance_m": round(s.distance_m, 2),
         "reserve_left_s": round(s.reserve_left_s, 3),
+        "blos_s": round(s.blos_s, 3),
+        "blos_legs": [i for i, leg in enumerate(s.legs) if leg.blos_s > 0],
         "endurance_used": round(s.flight_s / s.endurance_s, 6) if s.endurance_s else 0.0,
         "tasks": list(s.tasks),
         "files": {"waypoints": f"{stem}.waypoints", "plan": f"{stem}.plan"},

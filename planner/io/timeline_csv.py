@@ -14,7 +14,7 @@ def format_timeline_csv(plan: Plan) -> str:
     """CSV text with a header row; times ISO-8601 UTC."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["sortie", "aircraft", "kind", "start", "end", "start_s", "end_s", "duration_s", "what"])
+    writer.writerow(["sortie", "aircraft", "kind", "start", "end", "start_s", "end_s", "duration_s", "blos_s", "what"])
     for s in plan.sorties:
         for leg in s.legs:
             writer.writerow([
@@ -26,6 +26,7 @@ def format_timeline_csv(plan: Plan) -> str:
                 f"{leg.start_s:.1f}",
                 f"{leg.end_s:.1f}",
                 f"{leg.duration_s:.1f}",
+                f"{leg.blos_s:.1f}",
                 " ".join(leg.tasks) if leg.tasks else "",
             ])
     return buf.getvalue()
