@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from planner.cli import aircraft as _aircraft
+from planner.cli import check as _check
 from planner.cli import plan as _plan
 from planner.cli import sensors as _sensors
 from planner.cli._console import err
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("plan")(_plan.plan_command)
+app.command("check")(_check.check_command)
 app.add_typer(_aircraft.app, name="aircraft")
 app.add_typer(_sensors.app, name="sensors")
 

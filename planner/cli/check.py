@@ -1,0 +1,143 @@
+"""``planner check FILE…``: check mission files (ours or another tool's) on paper; exit 4 on any fault."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from planner.cli._console import err, out
+
+if TYPE_CHECKING:
+    from planner.check import CheckReport
+    from planner.scenario import Wind
+
+__all__ = ["check_command"]
+
+
+def _wind(text: str | None) -> Wind:
+    from planner.errors import InputError
+    from planner.scenario import Wind
+
+    if text is None:
+        return Wind()
+    parts = text.replace("@", "/").split("/")
+    try:
+        from_deg, speed = (float(p) for p in parts)
+        return Wind(from_deg=from_deg % 360.0, speed_mps=speed)
+    except (ValueError, InputError) as exc:
+        detail = str(exc) if isinstance(exc, InputError) else "use FROM_DEG/SPEED_MPS, e.g. 290/8"
+        raise typer.BadParameter(f"{text!r}: {detail}", param_hint="--wind") from None
+
+
+def check_command(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Mission files: .waypoints (QGC WPL 110) or QGroundControl .plan.")
+    ],
+    aircraft: Annotated[
+        str | None,
+        typer.Option("--aircraft", help="Built-in profile name or profile .toml; without it only the checks that "
+                     "need no performance figures run."),
+    ] = None,
+    wind: Annotated[
+        str | None, typer.Option("--wind", help="Constant wind FROM_DEG/SPEED_MPS (direction it blows from), e.g. 290/8.")
+    ] = None,
+    nofly: Annotated[
+        list[Path] | None, typer.Option("--nofly", help="Vector file of no-fly polygons (repeatable).")
+    ] = None,
+    reserve: Annotated[float, typer.Option("--reserve", help="Reserve as a fraction of endurance.")] = 0.10,
+    reserve_min: Annotated[float, typer.Option("--reserve-min", help="Minimum reserve, minutes (the larger applies).")] = 45.0,
+    payload_kg: Annotated[
+        float | None, typer.Option("--payload-kg", help="Payload carried, kg (default: the profile's reference payload).")
+    ] = None,
+    autopilot: Annotated[str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.")] = "ardupilot",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file).")] = False,
+) -> None:
+    """Fly each mission FILE on paper and report distance, time, endurance margin and every fault found.
+
+    Exit 0 when all files are clean, 4 when any check fails, 3 when an input cannot be read.
+    """
+    from planner.autopilot import rules
+    from planner.check import Zone, check_mission
+    from planner.errors import InputError, PlannerError
+    from planner.io.mission_file import read_mission, read_nofly
+    from planner.scenario import Reserve
+
+    try:
+        reserve_rule = Reserve(fraction=reserve, min_minutes=reserve_min)
+        rules(autopilot)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    wind_value = _wind(wind)
+    try:
+        craft = None
+        if aircraft is not None:
+            from planner.io.profiles import load_aircraft
+
+            craft = load_aircraft(aircraft)
+            if payload_kg is not None:
+                craft.endurance_s(payload_kg)  # refuse a payload above the profile's maximum up front
+        zones: list[Zone] = []
+        for path in nofly or []:
+            zones.extend(read_nofly(path))
+    except PlannerError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    results: list[tuple[Path, CheckReport | str]] = []
+    for path in files:
+        try:
+            mission = read_mission(path)
+            results.append((path, check_mission(mission, aircraft=craft, wind=wind_value, reserve=reserve_rule,
+                                                payload_kg=payload_kg, autopilot=autopilot, nofly=zones)))
+        except InputError as exc:
+            results.append((path, str(exc)))
+    unreadable = any(isinstance(r, str) for _, r in results)
+    failed = any(not isinstance(r, str) and not r.ok for _, r in results)
+    if as_json:
+        doc: list[dict[str, Any]] = [
+            {"file": str(p), "error": r, "ok": False} if isinstance(r, str) else r.as_dict() for p, r in results
+        ]
+        out.print_json(json.dumps(doc))
+    else:
+        _render(results)
+    if unreadable:
+        raise typer.Exit(3)
+    if failed:
+        raise typer.Exit(4)
+
+
+def _hm(seconds: float | None) -> str:
+    from planner.check import hours_minutes
+
+    return "-" if seconds is None else hours_minutes(seconds)
+
+
+def _render(results: list[tuple[Path, CheckReport | str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Mission check")
+    for col in ("file", "items", "km", "flight", "endurance", "reserve", "margin", "sharpest turn", "result"):
+        table.add_column(col, justify="left" if col in ("file", "result") else "right", no_wrap=col == "file")
+    for path, r in results:
+        if isinstance(r, str):
+            table.add_row(escape(path.name), "", "", "", "", "", "", "", "[red]unreadable[/red]")
+            continue
+        result = "[green]ok[/green]" if r.ok else f"[red]{len(r.faults)} fault{'s' * (len(r.faults) != 1)}[/red]"
+        turn = "-" if r.sharpest_turn_deg is None else f"{r.sharpest_turn_deg:.0f}°"
+        table.add_row(escape(path.name), str(r.items), f"{r.distance_m / 1000:,.1f}", _hm(r.flight_s),
+                      _hm(r.endurance_s), _hm(r.reserve_s), _hm(r.margin_s), turn, result)
+    table.caption = "times h:mm; margin = endurance − reserve − flight"
+    out.print(table)
+    for path, r in results:
+        if isinstance(r, str):
+            out.print(f"[bold]{escape(path.name)}[/bold]: [red]cannot read[/red]: {escape(r)}")
+            continue
+        for f in r.faults:
+            where = f" line {f.line}" if f.line else ""
+            out.print(f"[bold]{escape(path.name)}[/bold]{where}: [red]{f.code}[/red] {escape(f.message)}")
+        for w in r.warnings:
+            where = f" line {w.line}" if w.line else ""
+            err.print(f"[yellow]warning:[/yellow] {escape(path.name)}{where}: {w.code}: {escape(w.message)}")
