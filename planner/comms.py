@@ -78,32 +78,36 @@ class Comms:
             out[start:start + len(chunk)] = ok.all(axis=1)
         return out
 
-    def matrix(self, lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray) -> np.ndarray:
-        """(n, n) bool: legs between every pair of points that stay within reach.
+    def matrix(self, lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray,
+               to: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """(n, m) bool: whether the leg from each point (rows) to each point of ``to`` (columns, default the
+        same points) stays within reach.
 
         An altitude of NaN marks a point flown at the other end's altitude (a base: the aircraft
-        climbs or descends over it). A leg whose ends one station both reaches stays within that
-        station's disc (no sampling); legs with an end out of reach are out; the rest are sampled.
+        climbs or descends over it). A leg whose ends one station both reaches at the same altitude
+        stays within that station's disc (no sampling); legs with an end out of reach are out; the rest
+        are sampled along their geodesic.
         """
-        lon = np.asarray(lon, float)
-        lat = np.asarray(lat, float)
-        alt = np.asarray(alt_m, float)
+        src = (np.asarray(lon, float), np.asarray(lat, float), np.asarray(alt_m, float))
+        dst = src if to is None else tuple(np.asarray(v, float) for v in to)
+        per_src, ok_src = self._per_base(*src)
+        per_dst, ok_dst = self._per_base(*dst)
+        shared = (per_src.astype(np.int32) @ per_dst.T.astype(np.int32)) > 0
+        same_alt = np.isclose(src[2][:, None], dst[2][None, :])
+        result = shared & same_alt
+        todo = ok_src[:, None] & ok_dst[None, :] & ~result
+        pairs = np.argwhere(todo)
+        if len(pairs):
+            n = src[0].size
+            both = tuple(np.concatenate([a, b]) for a, b in zip(src, dst, strict=True))
+            result[pairs[:, 0], pairs[:, 1]] = self.legs_covered(*both, np.column_stack([pairs[:, 0], n + pairs[:, 1]]))
+        return result
+
+    def _per_base(self, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(points, bases) reach table and whether each point is reached (NaN altitude: always)."""
         n = lon.size
         per_base = np.zeros((n, len(self.bases)), bool)
         reach = self.reach_m(np.nan_to_num(alt, nan=0.0))
         for k, b in enumerate(self.bases):
             per_base[:, k] = geo.distance_m(np.full(n, b.lon), np.full(n, b.lat), lon, lat) <= reach[:, k]
-        point_ok = per_base.any(axis=1) | np.isnan(alt)
-        shared = (per_base.astype(np.int32) @ per_base.T.astype(np.int32)) > 0
-        # a leg from a lower end is judged at the lower altitude: the shared-disc shortcut holds only
-        # when the disc at the lower altitude holds both ends, which is what per_base at each end's own
-        # altitude does not guarantee — so sample legs between ends of different altitude too.
-        same_alt = np.isclose(alt[:, None], alt[None, :])
-        result = shared & same_alt
-        todo = point_ok[:, None] & point_ok[None, :] & ~result
-        np.fill_diagonal(todo, False)
-        pairs = np.argwhere(todo)
-        if len(pairs):
-            result[pairs[:, 0], pairs[:, 1]] = self.legs_covered(lon, lat, alt, pairs)
-        np.fill_diagonal(result, point_ok)
-        return result
+        return per_base, per_base.any(axis=1) | np.isnan(alt)

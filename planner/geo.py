@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 __all__ = [
     "GEOD",
     "LocalFrame",
+    "cross_inverse",
     "destination",
     "distance_m",
     "inverse",
@@ -41,6 +42,16 @@ def distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     return inverse(lon1, lat1, lon2, lat2)[2]
 
 
+def _mean_track(az1: Any, back_az2: Any) -> np.ndarray:
+    """Circular mean (deg, [0, 360)) of a geodesic's forward azimuths at its two ends.
+
+    ``back_az2`` is pyproj's back azimuth at the far end; reversed, it is the forward azimuth there.
+    """
+    a1 = np.radians(np.asarray(az1, float))
+    a2 = np.radians(np.asarray(back_az2, float) + 180.0)
+    return np.mod(np.degrees(np.arctan2(np.sin(a1) + np.sin(a2), np.cos(a1) + np.cos(a2))), 360.0)
+
+
 def pairwise_inverse(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All-pairs geodesic distance (m) and mean track azimuth (deg) between points, as (n, n) arrays.
 
@@ -52,9 +63,7 @@ def pairwise_inverse(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np
     n = lons.size
     ii, jj = np.triu_indices(n, k=1)  # one call per unordered pair; the reverse leg mirrors it
     a1, a2, d = GEOD.inv(lons[ii], lats[ii], lons[jj], lats[jj])
-    a1 = np.radians(np.asarray(a1))
-    a2 = np.radians(np.asarray(a2) + 180.0)  # back azimuth reversed = forward azimuth at the far end
-    mean = np.mod(np.degrees(np.arctan2(np.sin(a1) + np.sin(a2), np.cos(a1) + np.cos(a2))), 360.0)
+    mean = _mean_track(a1, a2)
     dist = np.zeros((n, n))
     az = np.zeros((n, n))
     dist[ii, jj] = d
@@ -62,6 +71,21 @@ def pairwise_inverse(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np
     az[ii, jj] = mean
     az[jj, ii] = np.mod(mean + 180.0, 360.0)
     return dist, az
+
+
+def cross_inverse(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) and mean track azimuth (deg) from every point 1 (rows) to every point 2 (columns).
+
+    One vectorised ``Geod.inv`` call over the (n, m) pairs; for one point set use
+    :func:`pairwise_inverse`, which computes each unordered pair once.
+    """
+    lon1, lat1 = np.asarray(lon1, float).ravel(), np.asarray(lat1, float).ravel()
+    lon2, lat2 = np.asarray(lon2, float).ravel(), np.asarray(lat2, float).ravel()
+    ii, jj = np.meshgrid(np.arange(lon1.size), np.arange(lon2.size), indexing="ij")
+    a1, a2, d = GEOD.inv(lon1[ii.ravel()], lat1[ii.ravel()], lon2[jj.ravel()], lat2[jj.ravel()])
+    mean = _mean_track(a1, a2)
+    shape = (lon1.size, lon2.size)
+    return np.asarray(d).reshape(shape), mean.reshape(shape)
 
 
 def destination(lon: Any, lat: Any, az_deg: Any, dist_m: Any) -> tuple[np.ndarray, np.ndarray]:

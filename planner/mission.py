@@ -17,7 +17,7 @@ import numpy as np
 from planner import geo
 from planner.autopilot import AutopilotRules, rules
 from planner.errors import InfeasibleError
-from planner.plan import Orbit, Position, Sortie
+from planner.plan import Orbit, Pattern, Position, Sortie
 
 __all__ = [
     "CMD",
@@ -126,8 +126,41 @@ def _entry(previous: Position, orbit: Orbit) -> Position:
     return Position(float(lon), float(lat), orbit.centre.alt_m)
 
 
-def mission_items(sortie: Sortie, autopilot: str) -> list[MissionItem]:
-    """The sortie as mission items (home not included: writers add it). Raises InfeasibleError over budget."""
+def _pattern_items(items: list[MissionItem], pattern: Pattern, loiter_mps: float, roi_frame: int, roi_on: bool) -> bool:
+    """Append a racetrack, survey or patrol; returns whether a sensor ROI is active afterwards.
+
+    The first path point is flown to at cruise speed; then loiter speed, the sensor setting, and the rest of
+    the path. A racetrack lap A, B, C, D is repeated by a DO_JUMP back to A (``laps - 1`` repeats); a
+    survey or patrol turns the camera trigger on after each lane's first point and off after its last.
+    """
+    starts = {i for i, _ in pattern.lanes}
+    ends = {j for _, j in pattern.lanes}
+    first = len(items) + 1  # the .waypoints index of the first path point (home is 0)
+    for j, point in enumerate(pattern.path):
+        items.append(_nav("NAV_WAYPOINT", point))
+        if j == 0:
+            items.append(_speed(loiter_mps))
+            if pattern.roi is not None:
+                items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), pattern.roi, roi_frame))
+                roi_on = True
+            elif roi_on:
+                items.append(_do("DO_SET_ROI_NONE"))
+                roi_on = False
+        if pattern.trigger_m > 0 and j in starts:
+            items.append(_do("DO_SET_CAM_TRIGG_DIST", (round(pattern.trigger_m, 1), 0, 1, 0)))
+        if pattern.trigger_m > 0 and j in ends:
+            items.append(_do("DO_SET_CAM_TRIGG_DIST", (0, 0, 1, 0)))
+    if pattern.kind == "racetrack" and pattern.laps > 1:
+        items.append(_do("DO_JUMP", (float(first), float(pattern.laps - 1), 0, 0)))
+    return roi_on
+
+
+def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list[MissionItem]:
+    """The sortie as mission items (home not included: writers add it).
+
+    ``wind_mps`` widens the circling climb and descent over the base. Raises InfeasibleError when the
+    sortie exceeds the autopilot's item or DO_JUMP budget.
+    """
     r = rules(autopilot)
     a = sortie.aircraft
     base = sortie.base
@@ -138,27 +171,31 @@ def mission_items(sortie: Sortie, autopilot: str) -> list[MissionItem]:
     circuit_agl = min(300.0, climb.end.alt_m - base.elev_m)
     items.append(_nav("NAV_TAKEOFF", home, (TAKEOFF_PITCH_DEG, 0, 0, 0), frame=FRAME_RELATIVE, alt=circuit_agl))
     # climb in a circle over the base to the first task's altitude (p2 radius, sign = direction)
-    radius = math.ceil(a.turn_radius_m(0.0, loiter=False))
+    # circling climb and descent over the base at cruise speed, sized for the wind
+    radius = math.ceil(a.turn_radius_m(wind_mps, loiter=False))
     items.append(_nav("NAV_LOITER_TO_ALT", climb.end, (0.0, float(radius), 0.0, 1.0)))
     items.append(_speed(a.cruise_speed_mps))
+    roi_frame = FRAME_GLOBAL if r.name == "ardupilot" else FRAME_MISSION
     roi_on = False
-    here = climb.end
-    for leg, following in zip(legs, [*legs[1:], None], strict=True):
-        if leg.kind == "transit" and following is not None and following.kind in ("hold", "orbit"):
-            orbit = next(x.orbit for x in legs if x.start_s >= following.start_s and x.orbit is not None)
-            # Arrive on the circle at cruise speed; DO items run when the next NAV item starts, so the
-            # speed and sensor changes sit between the entry waypoint and the loiter.
-            items.append(_nav("NAV_WAYPOINT", _entry(here, orbit)))
-            items.append(_speed(a.loiter_speed_mps))
-            # ArduPilot stores the ROI as a location (needs a global frame); PX4 takes DO items in frame 2 only
-            roi_frame = FRAME_GLOBAL if r.name == "ardupilot" else FRAME_MISSION
-            items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), orbit.roi, roi_frame))
-            roi_on = True
-            here = orbit.centre
+    for i, leg in enumerate(legs):
+        if leg.kind == "transit":
+            items.extend(_nav("NAV_WAYPOINT", via) for via in leg.via)
+            work = next((x for x in legs[i + 1:] if x.kind != "hold"), None)
+            if work is not None and work.orbit is not None:
+                # Arrive on the circle at cruise speed; DO items run when the next NAV item starts, so the
+                # speed and sensor changes sit between the entry waypoint and the loiter.
+                items.append(_nav("NAV_WAYPOINT", _entry(leg.via[-1] if leg.via else leg.start, work.orbit)))
+                items.append(_speed(a.loiter_speed_mps))
+                # ArduPilot stores the ROI as a location (needs a global frame); PX4 takes DO items in frame 2
+                items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), work.orbit.roi, roi_frame))
+                roi_on = True
         elif leg.kind == "hold":
             items.append(_nav("NAV_LOITER_TIME", leg.end, (float(math.ceil(leg.duration_s)), 0.0, 0.0, 1.0)))
-        elif leg.kind == "orbit" and leg.orbit is not None:
+        elif leg.orbit is not None:
             items.extend(_orbit_items(leg.orbit, r))
+            items.append(_speed(a.cruise_speed_mps))
+        elif leg.pattern is not None:
+            roi_on = _pattern_items(items, leg.pattern, a.loiter_speed_mps, roi_frame, roi_on)
             items.append(_speed(a.cruise_speed_mps))
     if roi_on:
         items.append(_do("DO_SET_ROI_NONE"))
@@ -171,6 +208,9 @@ def mission_items(sortie: Sortie, autopilot: str) -> list[MissionItem]:
         lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
         items.append(_nav("NAV_WAYPOINT", Position(float(lon), float(lat), descent.end.alt_m)))
     items.append(_nav("NAV_LAND", home, (0, 0, 0, 0), frame=FRAME_RELATIVE, alt=0.0))
+    jumps = sum(1 for it in items if it.command == CMD["DO_JUMP"])
+    if jumps > r.max_jumps:
+        raise InfeasibleError(f"sortie {sortie.name}: {jumps} DO_JUMP loops exceed the {r.name} limit of {r.max_jumps}")
     if len(items) + 1 > r.max_items:
         raise InfeasibleError(
             f"sortie {sortie.name}: {len(items) + 1} mission items exceed the {r.name} limit of {r.max_items}"

@@ -14,9 +14,10 @@ from shapely.geometry.base import BaseGeometry
 from planner.aircraft import Aircraft
 from planner.scenario import Base, Task, Wind
 
-__all__ = ["LEG_KINDS", "Leg", "Orbit", "Plan", "Position", "Sortie", "Unserved"]
+__all__ = ["LEG_KINDS", "TASK_LEG_KINDS", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
 
-LEG_KINDS = ("climb", "transit", "hold", "orbit", "descent", "approach", "land")
+TASK_LEG_KINDS = ("orbit", "racetrack", "survey", "patrol")
+LEG_KINDS = ("climb", "transit", "hold", *TASK_LEG_KINDS, "descent", "approach", "land")
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,32 @@ class Orbit:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A racetrack, survey or patrol: the polyline ``path`` flown (``laps`` times for a racetrack).
+
+    ``lanes`` are index pairs into ``path`` between which the sensor records; ``trigger_m`` is the camera
+    trigger distance on them (0: no camera); ``radius_m`` the turn radius; ``duty_cycle`` the share of a
+    racetrack lap the side-looking sensor sees the target; ``roi`` where the sensor points.
+    """
+
+    kind: str
+    path: tuple[Position, ...]
+    laps: int
+    lanes: tuple[tuple[int, int], ...]
+    trigger_m: float
+    radius_m: float
+    duty_cycle: float
+    tasks: tuple[str, ...]
+    roi: Position | None
+    duration_s: float
+
+
+@dataclass(frozen=True)
 class Leg:
     """One timed piece of a sortie from ``start`` to ``end``; ``distance_m`` is the ground distance flown.
 
     ``blos_s`` is the part of the leg (s) beyond every ground station's line of sight (SATCOM needed).
+    ``via`` are turning points of a transit between ``start`` and ``end`` (around no-fly zones).
     """
 
     kind: str
@@ -66,6 +89,8 @@ class Leg:
     tasks: tuple[str, ...] = ()
     orbit: Orbit | None = None
     blos_s: float = 0.0
+    pattern: Pattern | None = None
+    via: tuple[Position, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -125,7 +150,7 @@ class Sortie:
         """Tasks served, in order."""
         out: list[str] = []
         for leg in self.legs:
-            if leg.kind == "orbit":
+            if leg.kind in TASK_LEG_KINDS:
                 out.extend(t for t in leg.tasks if t not in out)
         return tuple(out)
 
@@ -133,6 +158,11 @@ class Sortie:
     def orbits(self) -> tuple[Orbit, ...]:
         """Orbits flown on task, in order."""
         return tuple(leg.orbit for leg in self.legs if leg.kind == "orbit" and leg.orbit is not None)
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        """Racetracks, surveys and patrols flown, in order."""
+        return tuple(leg.pattern for leg in self.legs if leg.pattern is not None)
 
 
 @dataclass(frozen=True)

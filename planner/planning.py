@@ -22,7 +22,8 @@ from planner.errors import InfeasibleError
 from planner.fleet import Airframe, airframes
 from planner.loadout import candidate_loadouts, choose_loadouts, with_loadout
 from planner.orbits import OrbitDesign, design_orbit
-from planner.plan import Leg, Orbit, Plan, Position, Sortie, Unserved
+from planner.patterns import PatternDesign, design_pattern
+from planner.plan import Leg, Orbit, Pattern, Plan, Position, Sortie, Unserved
 from planner.problem import Problem, Result, Route, SolveParams, Vehicle, evaluate_route
 from planner.scenario import Base, Scenario, Task
 from planner.sensors import Sensor
@@ -34,6 +35,9 @@ APPROACH_M = 4000.0  # final approach length along the runway when the base give
 LOADOUT_ITERATIONS = 300  # optimiser iterations per evaluation while choosing loadouts
 LOADOUT_SHARE = 0.4  # share of the time limit the loadout choice may use
 SATCOM = "satcom"
+AREA_DEFAULT_SENSOR = "eo-ir"  # capability a survey or patrol uses when the task names none
+
+Design = OrbitDesign | PatternDesign
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class _Model:
     bases: list[Base]
     tasks: list[Task]
     types: list[str]
-    designs: dict[tuple[int, int], OrbitDesign]  # (task index, type index), flyable ones only
+    designs: dict[tuple[int, int], Design]  # (task index, type index), flyable ones only
     classes: list[tuple[str, bool]]
     travel: np.ndarray
     service: np.ndarray
@@ -200,21 +204,32 @@ def _check_wind(scenario: Scenario, fleet: list[Airframe]) -> None:
                 )
 
 
-def _sensor_for(task: Task, sensors: dict[str, Sensor], loadout: tuple[str, ...]) -> Sensor | None:
-    """The longest-reaching sensor of ``loadout`` with the task's capability (None: none carried)."""
-    fits = [sensors[n] for n in loadout if sensors[n].capability == task.sensor]
-    return max(fits, key=lambda s: (s.slant_range_m, s.name)) if fits else None
+def _capability(task: Task) -> str | None:
+    """The sensor capability a task needs (surveys and patrols default to EO/IR)."""
+    if task.sensor is None and task.kind in ("survey", "patrol"):
+        return AREA_DEFAULT_SENSOR
+    return task.sensor
 
 
-def _sees(task: Task, frame: Airframe, design: OrbitDesign, sensors: dict[str, Sensor]) -> bool:
-    """Whether ``frame``'s own sensor can see the task from ``design``."""
-    if task.sensor is None:
+def _sensor_for(capability: str | None, sensors: dict[str, Sensor], names: tuple[str, ...]) -> Sensor | None:
+    """The longest-reaching sensor among ``names`` with ``capability`` (None: none there)."""
+    fits = [sensors[n] for n in names if sensors[n].capability == capability]
+    return max(fits, key=lambda s: (s.slant_range_m, s.swath_m, s.name)) if fits else None
+
+
+def _sees(task: Task, frame: Airframe, design: Design, sensors: dict[str, Sensor]) -> bool:
+    """Whether ``frame``'s own sensor can watch the task from ``design``."""
+    capability = _capability(task)
+    if capability is None:
         return True
-    sensor = _sensor_for(task, sensors, frame.loadout)
-    return sensor is not None and _sensor_reason(sensor, design) == ""
+    sensor = _sensor_for(capability, sensors, frame.loadout)
+    if sensor is None:
+        return False
+    return _sensor_reason(sensor, design) == "" if isinstance(design, OrbitDesign) else True
 
 
 def _sensor_reason(sensor: Sensor, design: OrbitDesign) -> str:
+    """Why ``sensor`` cannot see the target from the orbit ('' when it can)."""
     if not sensor.min_alt_m <= design.alt_m <= sensor.max_alt_m:
         return (f"altitude {design.alt_m:.0f} m is outside the {sensor.name} band "
                 f"{sensor.min_alt_m:.0f}-{sensor.max_alt_m:.0f} m")
@@ -226,7 +241,7 @@ def _sensor_reason(sensor: Sensor, design: OrbitDesign) -> str:
 
 def _needed(model: _Model) -> set[str]:
     """Capabilities worth carrying: those tasks need, and SATCOM when some orbit is out of reach."""
-    needed = {t.sensor for t in model.tasks if t.sensor}
+    needed = {c for c in (_capability(t) for t in model.tasks) if c}
     if not model.covered.all():
         needed.add(SATCOM)
     return needed
@@ -246,20 +261,27 @@ def _model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) 
     craft = {f.aircraft.name: f.aircraft for f in fleet}
     bases = list(scenario.bases)
     comms = Comms.of(bases)
+    frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
+                                  [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
     tasks: list[Task] = []
-    designs: dict[tuple[int, int], OrbitDesign] = {}
+    designs: dict[tuple[int, int], Design] = {}
     for task in scenario.work:
-        if task.kind != "orbit":
-            unserved[task.name] = f"'{task.kind}' tasks are not laid out by this version of the planner"
-            continue
-        flyable = {k: design_orbit(task, craft[name], None, scenario.wind) for k, name in enumerate(types)}
+        capability = _capability(task)
+        catalogue = [s for s in sensors.values() if s.capability == capability]
+        flyable: dict[int, Design]
+        if task.kind == "orbit":
+            flyable = {k: design_orbit(task, craft[name], None, scenario.wind) for k, name in enumerate(types)}
+        else:
+            best = _sensor_for(capability, sensors, tuple(s.name for s in catalogue))
+            toward = _nearest_base(task, bases)
+            flyable = {k: design_pattern(task, craft[name], best, scenario.wind, frame, toward)
+                       for k, name in enumerate(types)}
         ok = {k: d for k, d in flyable.items() if d.ok}
         if not ok:
             unserved[task.name] = next(iter(flyable.values())).reason
             continue
-        if task.sensor:
-            catalogue = [s for s in sensors.values() if s.capability == task.sensor]
-            why = [_sensor_reason(s, d) for s in catalogue for d in ok.values()]
+        if task.kind == "orbit" and capability:
+            why = [_sensor_reason(s, d) for s in catalogue for d in ok.values() if isinstance(d, OrbitDesign)]
             if why and all(why):
                 unserved[task.name] = why[0]
                 continue
@@ -305,7 +327,8 @@ def _first_failure(model: _Model, task: Task, masks: list[dict[str, np.ndarray]]
     if any(m["window"][i] for m in masks):
         return ""
     if not any(m["sensor"][i] for m in masks):
-        return f"no aircraft carries a {task.sensor} sensor" if task.sensor else "no aircraft can serve it"
+        capability = _capability(task)
+        return f"no aircraft carries a {capability} sensor" if capability else "no aircraft can serve it"
     if not any(m["comms"][i] for m in masks):
         return "beyond radio reach of every ground station, and no aircraft carries SATCOM"
     if not any(m["range"][i] for m in masks):
@@ -322,20 +345,29 @@ def _reason(model: _Model, fleet: list[Airframe], i: int) -> str:
     return why or "did not fit: the fleet's endurance went to higher-value tasks"
 
 
+def _ends(task: Task, design: Design | None) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(lon, lat) where the aircraft starts and ends work on ``task``: an orbit's centre, a pattern's ends."""
+    if isinstance(design, PatternDesign):
+        return design.entry, design.exit
+    point = (task.geometry.centroid.x, task.geometry.centroid.y)
+    return point, point
+
+
 def _costs(
     scenario: Scenario,
     bases: list[Base],
     tasks: list[Task],
     types: list[str],
-    designs: dict[tuple[int, int], OrbitDesign],
+    designs: dict[tuple[int, int], Design],
     comms: Comms,
 ) -> _Model:
-    """Travel and service times per cost class, windows and radio coverage."""
+    """Travel and service times per cost class, windows and radio coverage.
+
+    Travel runs from where work on a node ends to where work on the next begins; both depend on the
+    aircraft type (turn radius, altitude), so distances are computed per type.
+    """
     nb, nt = len(bases), len(tasks)
     n = nb + nt
-    lons = np.array([b.lon for b in bases] + [t.geometry.x for t in tasks])
-    lats = np.array([b.lat for b in bases] + [t.geometry.y for t in tasks])
-    dist, az = geo.pairwise_inverse(lons, lats)
     craft = {a.name: a for a in (e.aircraft for e in scenario.fleet)}
     approach = np.array([2.0 * APPROACH_M if b.runway_deg is not None else 0.0 for b in bases])
     classes = [(name, satcom) for name in types for satcom in (False, True)]
@@ -344,6 +376,14 @@ def _costs(
     covered = np.zeros((len(types), nt), bool)
     for k, name in enumerate(types):
         a = craft[name]
+        ends = [((b.lon, b.lat), (b.lon, b.lat)) for b in bases] + [_ends(t, designs.get((i, k))) for i, t in
+                                                                   enumerate(tasks)]
+        entry = np.array([e[0] for e in ends])
+        leave = np.array([e[1] for e in ends])
+        if np.array_equal(entry, leave):
+            dist, az = geo.pairwise_inverse(entry[:, 0], entry[:, 1])
+        else:
+            dist, az = geo.cross_inverse(leave[:, 0], leave[:, 1], entry[:, 0], entry[:, 1])
         alt = np.array([b.elev_m for b in bases] + [
             designs[i, k].alt_m if (i, k) in designs else a.default_alt_m for i in range(nt)
         ])
@@ -359,12 +399,13 @@ def _costs(
             d = designs.get((i, k))
             if d is not None:
                 base_service[nb + i] = d.duration_s
-                # the last radius of the approach (entry point to centre) is flown at loiter speed
-                base_travel[:, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
+                if isinstance(d, OrbitDesign):
+                    # the last radius of the approach (entry point to centre) is flown at loiter speed
+                    base_travel[:, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
                 base_travel[nb + i, nb + i] = 0.0
-        radius = np.array([designs[i, k].radius_m if (i, k) in designs else 0.0 for i in range(nt)])
-        covered[k] = _orbits_covered(comms, lons[nb:], lats[nb:], alt[nb:], radius)
-        legs_ok = comms.matrix(lons, lats, np.concatenate([np.full(nb, np.nan), alt[nb:]]))
+        covered[k] = [_design_covered(comms, tasks[i], designs.get((i, k))) for i in range(nt)]
+        work_alt = np.concatenate([np.full(nb, np.nan), alt[nb:]])
+        legs_ok = comms.matrix(leave[:, 0], leave[:, 1], work_alt, to=(entry[:, 0], entry[:, 1], work_alt))
         for satcom in (False, True):
             c = classes.index((name, satcom))
             travel[c] = base_travel if satcom else np.where(legs_ok, base_travel, np.inf)
@@ -378,6 +419,18 @@ def _costs(
     return _Model(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms)
 
 
+def _design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
+    """Whether the whole orbit or pattern is within radio reach."""
+    if design is None:
+        return False
+    if isinstance(design, PatternDesign):
+        path = np.array(design.path)
+        return bool(comms.covered(path[:, 0], path[:, 1], np.full(len(path), design.alt_m)).all())
+    c = task.geometry.centroid
+    return bool(_orbits_covered(comms, np.array([c.x]), np.array([c.y]), np.array([design.alt_m]),
+                                np.array([design.radius_m]))[0])
+
+
 def _orbits_covered(comms: Comms, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray, radius: np.ndarray) -> np.ndarray:
     """Whether each orbit circle (8 points on it and its centre) is within radio reach."""
     if lon.size == 0:
@@ -386,6 +439,15 @@ def _orbits_covered(comms: Comms, lon: np.ndarray, lat: np.ndarray, alt: np.ndar
     plon, plat = geo.destination(np.repeat(lon, 8), np.repeat(lat, 8), np.tile(az, lon.size), np.repeat(radius, 8))
     ring = comms.covered(plon, plat, np.repeat(alt, 8)).reshape(lon.size, 8).all(axis=1)
     return ring & comms.covered(lon, lat, alt)
+
+
+def _nearest_base(task: Task, bases: list[Base]) -> tuple[float, float]:
+    """(lon, lat) of the base nearest the task: where aircraft come from."""
+    c = task.geometry.centroid
+    d = geo.distance_m(np.array([b.lon for b in bases]), np.array([b.lat for b in bases]),
+                       np.full(len(bases), c.x), np.full(len(bases), c.y))
+    b = bases[int(np.argmin(d))]
+    return b.lon, b.lat
 
 
 def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> Sortie:
@@ -411,24 +473,16 @@ def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> S
     for node, arrive, begin in zip(route.nodes, check.arrival_s, check.service_start_s, strict=True):
         task = model.tasks[node - nb]
         design = model.designs[node - nb, k]
-        there = Position(task.geometry.x, task.geometry.y, design.alt_m)
+        (in_lon, in_lat), (out_lon, out_lat) = _ends(task, design)
+        there = Position(in_lon, in_lat, design.alt_m)
         legs.append(Leg("transit", t, arrive, here, there, float(geo.distance_m(here.lon, here.lat, there.lon, there.lat))))
         if begin > arrive + 1e-6:
             legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
                             tasks=(task.name,)))
-        orbit = Orbit(
-            centre=there,
-            radius_m=design.radius_m,
-            clockwise=True,
-            turns=design.turns,
-            lap_s=design.lap_s,
-            tasks=(task.name,),
-            roi=Position(task.geometry.x, task.geometry.y, task.ground_elev_m),
-        )
         end = begin + design.duration_s
-        legs.append(Leg("orbit", begin, end, there, there, design.turns * 2 * math.pi * design.radius_m,
-                        tasks=(task.name,), orbit=orbit))
-        here, t, prev = there, end, node
+        leave = Position(out_lon, out_lat, design.alt_m)
+        legs.append(_work_leg(task, design, begin, end, there, leave))
+        here, t, prev = leave, end, node
     # Return: transit at task altitude, circle down over the base, approach, land.
     over = Position(base.lon, base.lat, here.alt_m)
     circuit = base.elev_m + TAKEOFF_AGL_M
@@ -460,8 +514,38 @@ def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> S
     )
 
 
+def _work_leg(task: Task, design: Design, begin: float, end: float, there: Position, leave: Position) -> Leg:
+    """The leg on task: an orbit, or a racetrack / survey / patrol pattern."""
+    c = task.geometry.centroid
+    if isinstance(design, OrbitDesign):
+        orbit = Orbit(centre=there, radius_m=design.radius_m, clockwise=True, turns=design.turns, lap_s=design.lap_s,
+                      tasks=(task.name,), roi=Position(c.x, c.y, task.ground_elev_m))
+        return Leg("orbit", begin, end, there, there, design.turns * 2 * math.pi * design.radius_m,
+                   tasks=(task.name,), orbit=orbit)
+    roi = Position(design.roi[0], design.roi[1], task.ground_elev_m) if design.roi else None
+    pattern = Pattern(
+        kind=design.kind,
+        path=tuple(Position(lon, lat, design.alt_m) for lon, lat in design.path),
+        laps=design.laps,
+        lanes=design.lanes,
+        trigger_m=design.trigger_m,
+        radius_m=design.radius_m,
+        duty_cycle=design.duty_cycle,
+        tasks=(task.name,),
+        roi=roi,
+        duration_s=design.duration_s,
+    )
+    return Leg(design.kind, begin, end, there, leave, design.distance_m, tasks=(task.name,), pattern=pattern)
+
+
 def _with_blos(comms: Comms, leg: Leg) -> Leg:
     """``leg`` with the time it spends beyond every ground station's line of sight (sampled)."""
+    if leg.pattern is not None:
+        path = leg.pattern.path
+        ok = comms.covered(np.array([p.lon for p in path]), np.array([p.lat for p in path]),
+                           np.array([p.alt_m for p in path]))
+        share = 1.0 - float(ok.mean())
+        return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)
     if leg.orbit is not None:
         ok = _orbits_covered(comms, np.array([leg.orbit.centre.lon]), np.array([leg.orbit.centre.lat]),
                              np.array([leg.orbit.centre.alt_m]), np.array([leg.orbit.radius_m]))[0]

@@ -5,22 +5,53 @@ from __future__ import annotations
 import numpy as np
 
 from planner import geo
-from planner.plan import Orbit, Sortie
+from planner.plan import Orbit, Pattern, Sortie
 
-__all__ = ["SORTIE_COLOURS", "orbit_ring", "route_coords", "sortie_colour"]
+__all__ = ["SORTIE_COLOURS", "orbit_ring", "pattern_coords", "route_coords", "sortie_colour"]
 
 ORBIT_VERTICES = 72
 
 
 def route_coords(sortie: Sortie) -> list[tuple[float, float, float]]:
-    """The sortie's flight line: base, each leg's end point in order (orbits by their centre), base."""
+    """The sortie's flight line: base, every turning point and pattern waypoint in order (orbits by their
+    centre), base."""
     out: list[tuple[float, float, float]] = []
     for leg in sortie.legs:
-        for p in (leg.start, leg.end):
+        inner = leg.pattern.path if leg.pattern is not None else ()
+        for p in (leg.start, *leg.via, *inner, leg.end):
             point = (p.lon, p.lat, p.alt_m)
             if not out or out[-1] != point:
                 out.append(point)
     return out
+
+
+def pattern_coords(pattern: Pattern, arc_vertices: int = 16) -> list[tuple[float, float, float]]:
+    """The line a pattern flies: a racetrack as a closed oval (half circles drawn), a survey or patrol as
+    its waypoints in order."""
+    alt = pattern.path[0].alt_m
+    if pattern.kind != "racetrack" or len(pattern.path) != 4:
+        return [(p.lon, p.lat, p.alt_m) for p in pattern.path]
+    lons = [p.lon for p in pattern.path]
+    lats = [p.lat for p in pattern.path]
+    frame = geo.LocalFrame.around(lons, lats)
+    x, y = frame.to_local(lons, lats)
+    a, b, c, d = (np.array([x[i], y[i]]) for i in range(4))
+    pts = [a, b, *_half_circle(b, c, away_from=a, n=arc_vertices), c, d, *_half_circle(d, a, away_from=b, n=arc_vertices), a]
+    arr = np.array(pts)
+    lon, lat = frame.to_lonlat(arr[:, 0], arr[:, 1])
+    return [(float(u), float(v), alt) for u, v in zip(lon, lat, strict=True)]
+
+
+def _half_circle(p: np.ndarray, q: np.ndarray, *, away_from: np.ndarray, n: int) -> list[np.ndarray]:
+    """Points strictly between ``p`` and ``q`` on the half circle over the chord pq, bulging away from
+    ``away_from`` (local metres)."""
+    centre = (p + q) / 2.0
+    r = np.hypot(*(p - centre))
+    start = np.arctan2(*(p - centre)[::-1])
+    u, v = q - p, away_from - p
+    side = -1.0 if u[0] * v[1] - u[1] * v[0] > 0 else 1.0  # turn the other way from where ``away_from`` lies
+    angles = start + side * np.pi * np.arange(1, n) / n
+    return [centre + r * np.array([np.cos(t), np.sin(t)]) for t in angles]
 
 
 def orbit_ring(orbit: Orbit, vertices: int = ORBIT_VERTICES) -> list[tuple[float, float, float]]:

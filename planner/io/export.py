@@ -26,7 +26,7 @@ def planned_files(plan: Plan) -> dict[str, str]:
     files: dict[str, str] = {}
     rally = [Position(b.lon, b.lat, RALLY_AGL_M) for b in plan.bases]
     for s in plan.sorties:
-        items = mission_items(s, plan.autopilot)
+        items = mission_items(s, plan.autopilot, plan.wind.speed_mps)
         home = Position(s.base.lon, s.base.lat, s.base.elev_m)
         stem = sortie_file_stem(s)
         files[f"{stem}.waypoints"] = format_waypoints(home, items)

@@ -13,7 +13,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from planner.plan import Plan
-from planner.shapes import orbit_ring, route_coords
+from planner.shapes import orbit_ring, pattern_coords, route_coords
 
 __all__ = ["format_geojson"]
 
@@ -73,6 +73,14 @@ def format_geojson(plan: Plan) -> str:
                 {"layer": "orbit", "sortie": s.name, "tasks": list(o.tasks), "radius_m": o.radius_m,
                  "clockwise": o.clockwise, "turns": o.turns, "duration_s": round(o.duration_s, 1),
                  "alt_m": o.centre.alt_m},
+            ))
+        for pat in s.patterns:
+            features.append(_feature(
+                {"type": "LineString", "coordinates": _round([list(c) for c in pattern_coords(pat)])},
+                {"layer": "pattern", "kind": pat.kind, "sortie": s.name, "tasks": list(pat.tasks),
+                 "laps": pat.laps, "lanes": len(pat.lanes), "turn_radius_m": pat.radius_m,
+                 "duty_cycle": round(pat.duty_cycle, 4), "trigger_m": pat.trigger_m,
+                 "duration_s": round(pat.duration_s, 1), "alt_m": pat.path[0].alt_m},
             ))
     doc = {"type": "FeatureCollection", "name": plan.name, "features": features}
     return json.dumps(doc, separators=(",", ":"), allow_nan=False) + "\n"

@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from planner.plan import Plan
-from planner.shapes import orbit_ring, route_coords, sortie_colour
+from planner.shapes import orbit_ring, pattern_coords, route_coords, sortie_colour
 
 __all__ = ["format_kml"]
 
@@ -126,6 +126,15 @@ def format_kml(plan: Plan) -> str:
                              "turns": str(o.turns), "dwell_min": f"{o.duration_s / 60:.1f}",
                              "alt_m": f"{o.centre.alt_m:.0f}"})
             _line(pm, orbit_ring(o))
+        for pat in s.patterns:
+            detail = (f"{pat.laps} laps, duty cycle {pat.duty_cycle:.0%}" if pat.kind == "racetrack"
+                      else f"{len(pat.lanes)} {'lanes' if pat.kind == 'survey' else 'passes'}")
+            pm = _placemark(folder, f"{pat.kind} {' '.join(pat.tasks)}", f"orbit{i}",
+                            f"{pat.kind} at {pat.path[0].alt_m:.0f} m AMSL, {detail}, {pat.duration_s / 60:.0f} min",
+                            {"kind": pat.kind, "laps": str(pat.laps), "lanes": str(len(pat.lanes)),
+                             "turn_radius_m": f"{pat.radius_m:.0f}", "trigger_m": f"{pat.trigger_m:g}",
+                             "duration_min": f"{pat.duration_s / 60:.1f}"})
+            _line(pm, pattern_coords(pat))
     tasks = _sub(doc, "Folder")
     _sub(tasks, "name", "Tasks")
     for t in plan.tasks:

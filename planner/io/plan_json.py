@@ -51,6 +51,22 @@ def _leg(plan: Plan, leg: Leg) -> dict[str, Any]:
             "roi": _pos(o.roi),
             "tasks": list(o.tasks),
         }
+    if leg.pattern is not None:
+        pat = leg.pattern
+        out["pattern"] = {
+            "kind": pat.kind,
+            "path": [_pos(p) for p in pat.path],
+            "laps": pat.laps,
+            "lanes": [list(lane) for lane in pat.lanes],
+            "trigger_m": pat.trigger_m,
+            "turn_radius_m": round(pat.radius_m, 2),
+            "duty_cycle": round(pat.duty_cycle, 6),
+            "roi": _pos(pat.roi) if pat.roi is not None else None,
+            "duration_s": round(pat.duration_s, 3),
+            "tasks": list(pat.tasks),
+        }
+    if leg.via:
+        out["via"] = [_pos(p) for p in leg.via]
     return out
 
 
