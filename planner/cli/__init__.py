@@ -12,6 +12,7 @@ from planner.cli import aircraft as _aircraft
 from planner.cli import check as _check
 from planner.cli import plan as _plan
 from planner.cli import sensors as _sensors
+from planner.cli import show as _show
 from planner.cli._console import err
 from planner.errors import PlannerError
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.command("plan")(_plan.plan_command)
 app.command("check")(_check.check_command)
+app.command("show")(_show.show_command)
 app.add_typer(_aircraft.app, name="aircraft")
 app.add_typer(_sensors.app, name="sensors")
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from planner.cli._console import err, out
-
-if TYPE_CHECKING:
-    from planner.plan import Plan
 
 
 def plan_command(
@@ -45,16 +42,14 @@ def plan_command(
             overwrite=overwrite,
             progress=on_progress,
         )
-    if as_json:
-        from planner.io.plan_json import plan_document
+    from planner.cli._summary import render_summary, summary_document
+    from planner.io.plan_json import plan_document
 
-        doc = plan_document(result)
-        summary: dict[str, Any] = {k: doc[k] for k in ("name", "start", "metrics", "unserved")}
-        summary["sorties"] = [{k: v for k, v in s.items() if k != "legs"} for s in doc["sorties"]]
-        summary["output"] = str(out_dir)
-        out.print_json(json.dumps(summary))
+    doc = plan_document(result)
+    if as_json:
+        out.print_json(json.dumps(summary_document(doc, str(out_dir))))
         return
-    _render(result)
+    render_summary(doc)
     for note in result.notes:
         err.print(f"[yellow]warning:[/yellow] {note}")
     err.print(f"wrote {len(written)} files to {out_dir}")
@@ -81,38 +76,3 @@ class _progress:
 
     def __exit__(self, *exc: object) -> None:
         self._bar.__exit__(*exc)
-
-
-def _hm(seconds: float) -> str:
-    minutes = round(seconds / 60.0)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def _render(plan: Plan) -> None:
-    from rich.table import Table
-
-    m = plan.metrics()
-    table = Table(title=f"{plan.name}: {len(plan.sorties)} sorties, priority {m['priority_served']:g} of "
-                        f"{m['priority_total']:g} served")
-    for col, just in (("sortie", "left"), ("base", "left"), ("loadout", "left"), ("take-off–landing", "left"),
-                      ("km", "right"), ("flight", "right"), ("used", "right"), ("reserve", "right"),
-                      ("tasks", "right")):
-        table.add_column(col, justify=just, no_wrap=col in ("sortie", "take-off–landing"))  # type: ignore[arg-type]
-    for s in plan.sorties:
-        table.add_row(s.name, s.base.name, ", ".join(s.loadout) or "-",
-                      f"{plan.time(s.takeoff_s):%d %H:%M}–{plan.time(s.landing_s):%d %H:%M}",
-                      f"{s.distance_m / 1000:,.0f}", _hm(s.flight_s), f"{s.flight_s / s.endurance_s:.0%}",
-                      _hm(s.reserve_left_s), str(len(s.tasks)))
-    table.caption = "times UTC (day hh:mm); flight, reserve left in h:mm; used = share of endurance at the loadout"
-    out.print(table)
-    for s in plan.sorties:
-        out.print(f"[bold]{s.name}[/bold]: {' → '.join(s.tasks)}")
-    if plan.unserved:
-        un = Table(title=f"{len(plan.unserved)} tasks not served")
-        un.add_column("task")
-        un.add_column("priority", justify="right")
-        un.add_column("why")
-        priority = {t.name: t.priority for t in plan.tasks}
-        for u in plan.unserved:
-            un.add_row(u.task, f"{priority[u.task]:g}", u.reason)
-        out.print(un)

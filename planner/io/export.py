@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from planner.errors import OutputError
-from planner.io.atomic import write_text
+from planner.io.atomic import write_bytes
 from planner.io.geojson import format_geojson
 from planner.io.kml import format_kml
 from planner.io.plan_json import format_plan_json, sortie_file_stem
@@ -21,9 +21,12 @@ __all__ = ["export_plan", "planned_files"]
 RALLY_AGL_M = 300.0
 
 
-def planned_files(plan: Plan) -> dict[str, str]:
-    """Every output file name and its text, in writing order (``plan.json`` last)."""
-    files: dict[str, str] = {}
+def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
+    """Every output file name and its bytes (text as UTF-8), in writing order (``plan.json`` last).
+
+    ``pictures`` false leaves out ``map.png``, ``map.svg`` and ``timeline.png`` (about a second a plan).
+    """
+    files: dict[str, str | bytes] = {}
     rally = [Position(b.lon, b.lat, RALLY_AGL_M) for b in plan.bases]
     for s in plan.sorties:
         items = mission_items(s, plan.autopilot, plan.wind.speed_mps)
@@ -37,8 +40,15 @@ def planned_files(plan: Plan) -> dict[str, str]:
     files["plan.geojson"] = format_geojson(plan)
     files["plan.kml"] = format_kml(plan)
     files["timeline.csv"] = format_timeline_csv(plan)
+    if pictures:
+        from planner.pictures import map_figure, render, timeline_figure
+
+        drawn = map_figure(plan)
+        files["map.png"] = render(drawn, "png")
+        files["map.svg"] = render(drawn, "svg")
+        files["timeline.png"] = render(timeline_figure(plan), "png")
     files["plan.json"] = format_plan_json(plan)
-    return files
+    return {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in files.items()}
 
 
 def _previous_sortie_files(out_dir: Path) -> set[str]:
@@ -49,7 +59,7 @@ def _previous_sortie_files(out_dir: Path) -> set[str]:
         return set()
 
 
-def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False) -> list[Path]:
+def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False, pictures: bool = True) -> list[Path]:
     """Write all outputs of ``plan`` into ``out_dir``; returns the paths written.
 
     Nothing is written when any output exists and ``overwrite`` is false (OutputError). With
@@ -59,7 +69,7 @@ def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False) -> list[P
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir} exists and is not a folder")
-    files = planned_files(plan)
+    files = planned_files(plan, pictures=pictures)
     if not overwrite:
         clash = sorted(name for name in files if (out_dir / name).exists())
         if clash:
@@ -71,8 +81,8 @@ def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False) -> list[P
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
     written = []
-    for name, text in files.items():
-        write_text(out_dir / name, text, overwrite=True)
+    for name, data in files.items():
+        write_bytes(out_dir / name, data, overwrite=True)
         written.append(out_dir / name)
     for name in sorted(stale):
         if "/" not in name and (out_dir / name).is_file():

@@ -1,0 +1,66 @@
+"""The plan summary the CLI prints (rich tables, or JSON for scripts), drawn from a ``plan.json`` document.
+
+``planner plan`` and ``planner show`` both print through here, so a saved plan reads the same as a fresh one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from planner.cli._console import out
+
+__all__ = ["hm", "render_summary", "summary_document"]
+
+
+def hm(seconds: float) -> str:
+    """``h:mm`` of a duration in seconds, rounded to the minute."""
+    minutes = round(seconds / 60.0)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def summary_document(doc: Mapping[str, Any], output: str) -> dict[str, Any]:
+    """The ``--json`` summary: name, start, metrics, unserved, sorties without their legs, and the folder."""
+    summary: dict[str, Any] = {k: doc[k] for k in ("name", "start", "metrics", "unserved")}
+    summary["sorties"] = [{k: v for k, v in s.items() if k != "legs"} for s in doc["sorties"]]
+    summary["output"] = output
+    return summary
+
+
+def _day_time(iso: str) -> str:
+    return f"{datetime.fromisoformat(iso):%d %H:%M}"
+
+
+def render_summary(doc: Mapping[str, Any]) -> None:
+    """Print the sortie table, each sortie's task order and the unserved tasks to stdout."""
+    from rich.table import Table
+
+    m = doc["metrics"]
+    sorties = doc["sorties"]
+    table = Table(title=f"{doc['name']}: {len(sorties)} sorties, priority {m['priority_served']:g} of "
+                        f"{m['priority_total']:g} served")
+    for col, just in (("sortie", "left"), ("base", "left"), ("loadout", "left"), ("take-off–landing", "left"),
+                      ("km", "right"), ("flight", "right"), ("used", "right"), ("reserve", "right"),
+                      ("tasks", "right")):
+        table.add_column(col, justify=just, no_wrap=col in ("sortie", "take-off–landing"))  # type: ignore[arg-type]
+    for s in sorties:
+        table.add_row(s["name"], s["base"], ", ".join(s["loadout"]) or "-",
+                      f"{_day_time(s['takeoff'])}–{_day_time(s['landing'])}",
+                      f"{s['distance_m'] / 1000:,.0f}", hm(s["flight_s"]), f"{s['flight_s'] / s['endurance_s']:.0%}",
+                      hm(s["reserve_left_s"]), str(len(s["tasks"])))
+    table.caption = "times UTC (day hh:mm); flight, reserve left in h:mm; used = share of endurance at the loadout"
+    out.print(table)
+    for s in sorties:
+        out.print(f"[bold]{s['name']}[/bold]: {' → '.join(s['tasks'])}")
+    unserved = doc["unserved"]
+    if unserved:
+        un = Table(title=f"{len(unserved)} tasks not served")
+        un.add_column("task")
+        un.add_column("priority", justify="right")
+        un.add_column("why")
+        priority = {t["name"]: t["priority"] for t in doc["tasks"]}
+        for u in unserved:
+            p = priority.get(u["task"])
+            un.add_row(u["task"], "-" if p is None else f"{p:g}", u["reason"])
+        out.print(un)
