@@ -15,12 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+from shapely.geometry import Point
 
 from planner import geo, physics
+from planner.aircraft import Aircraft
 from planner.comms import Comms
 from planner.errors import InfeasibleError
 from planner.fleet import Airframe, airframes
 from planner.loadout import candidate_loadouts, choose_loadouts, with_loadout
+from planner.orbit_layout import layout_orbits
 from planner.orbits import OrbitDesign, design_orbit
 from planner.patterns import PatternDesign, design_pattern
 from planner.plan import Leg, Orbit, Pattern, Plan, Position, Sortie, Unserved
@@ -69,6 +72,7 @@ class _Model:
     window: np.ndarray
     covered: np.ndarray  # (types, tasks): the orbit is within radio reach
     comms: Comms
+    members: dict[str, tuple[Task, ...]]  # a shared orbit's name -> the targets it watches
 
     @property
     def nb(self) -> int:
@@ -166,8 +170,8 @@ def plan(
     sorties = [_sortie(model, problem, fleet[r.vehicle], r) for r in result.routes if r.nodes]
     served = {name for s in sorties for name in s.tasks}
     for i, task in enumerate(model.tasks):
-        if task.name not in served:
-            unserved[task.name] = _reason(model, fleet, i)
+        if not {m.name for m in model.members.get(task.name, (task,))} & served:
+            _mark(unserved, model.members, task, _reason(model, fleet, i))
     order = {t.name: i for i, t in enumerate(scenario.work)}
     return Plan(
         name=scenario.name,
@@ -184,6 +188,8 @@ def plan(
             "max_iterations": params.max_iterations,
             "iterations": result.iterations,
             "loadout_evaluations": evaluations,
+            "shared_orbits": len(model.members),
+            "orbits_saved": sum(len(m) - 1 for m in model.members.values()),
         },
         notes=scenario.warnings,
     )
@@ -263,14 +269,16 @@ def _model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) 
     comms = Comms.of(bases)
     frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
                                   [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
+    work, members = _share_orbits(scenario, frame, [craft[t] for t in types])
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
-    for task in scenario.work:
+    for task in work:
         capability = _capability(task)
         catalogue = [s for s in sensors.values() if s.capability == capability]
         flyable: dict[int, Design]
         if task.kind == "orbit":
-            flyable = {k: design_orbit(task, craft[name], None, scenario.wind) for k, name in enumerate(types)}
+            flyable = {k: _shared_slant(design_orbit(task, craft[name], None, scenario.wind), task, members, frame)
+                       for k, name in enumerate(types)}
         else:
             best = _sensor_for(capability, sensors, tuple(s.name for s in catalogue))
             toward = _nearest_base(task, bases)
@@ -278,36 +286,112 @@ def _model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) 
                        for k, name in enumerate(types)}
         ok = {k: d for k, d in flyable.items() if d.ok}
         if not ok:
-            unserved[task.name] = next(iter(flyable.values())).reason
+            _mark(unserved, members, task, next(iter(flyable.values())).reason)
             continue
         if task.kind == "orbit" and capability:
             why = [_sensor_reason(s, d) for s in catalogue for d in ok.values() if isinstance(d, OrbitDesign)]
             if why and all(why):
-                unserved[task.name] = why[0]
+                _mark(unserved, members, task, why[0])
                 continue
         earliest, latest = _window_s(task, scenario, max(d.duration_s for d in ok.values()))
         if latest < earliest:
             ended = task.window_end is not None and task.window_end <= scenario.start
-            unserved[task.name] = "window: it ends before the mission starts" if ended else "window: shorter than the dwell"
+            _mark(unserved, members, task,
+                  "window: it ends before the mission starts" if ended else "window: shorter than the dwell")
             continue
         i = len(tasks)
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
-    model = _costs(scenario, bases, tasks, types, designs, comms)
+    model = _costs(scenario, bases, tasks, types, designs, comms, members)
     # Drop what no airframe could serve with any loadout it may carry, with the first check that fails.
     options = _options(model, fleet)
     keep = []
     for i, task in enumerate(model.tasks):
         why = _first_failure(model, task, [m for _, m in options], i)
         if why:
-            unserved[task.name] = why
+            _mark(unserved, members, task, why)
         else:
             keep.append(i)
     if len(keep) == len(tasks):
         return model
     tasks = [tasks[i] for i in keep]
     designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
-    return _costs(scenario, bases, tasks, types, designs, comms)
+    return _costs(scenario, bases, tasks, types, designs, comms, members)
+
+
+def _mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: Task, reason: str) -> None:
+    """Record why ``task`` (or every target of a shared orbit) is left out."""
+    for t in members.get(task.name, (task,)):
+        unserved[t.name] = reason
+
+
+def _share_orbits(
+    scenario: Scenario, frame: geo.LocalFrame, aircraft: list[Aircraft]
+) -> tuple[list[Task], dict[str, tuple[Task, ...]]]:
+    """The work list with point targets that can share an orbit replaced by one shared-orbit task each.
+
+    Targets share when they need the same sensor capability at the same altitude and have no window or
+    persistence requirement. The horizontal reach ρ = √(S² − h²) − r is taken at its smallest over the
+    fleet's types (largest turn radius r in the wind, each type's altitude h above the highest target
+    ground). A shared orbit is worth the sum of its targets' priorities and dwells the longest dwell.
+    """
+    groups: dict[tuple[str, float | None], list[Task]] = {}
+    out: list[Task] = []
+    for task in scenario.work:
+        if task.kind == "orbit" and task.sensor and task.window_start is None and task.window_end is None \
+                and task.persistent_h is None:
+            groups.setdefault((task.sensor, task.alt_m), []).append(task)
+        else:
+            out.append(task)
+    members: dict[str, tuple[Task, ...]] = {}
+    sensors = dict(scenario.sensors)
+    for (capability, alt), group in groups.items():
+        best = _sensor_for(capability, sensors, tuple(sensors))
+        if best is None or best.slant_range_m <= 0 or len(group) == 1:
+            out.extend(group)
+            continue
+        ground = max(t.ground_elev_m for t in group)
+        reach = min(
+            math.sqrt(max(best.slant_range_m**2 - ((alt or a.default_alt_m) - ground) ** 2, 0.0))
+            - a.turn_radius_m(scenario.wind.speed_mps)
+            for a in aircraft
+        )
+        xy = np.column_stack(frame.to_local([t.geometry.x for t in group], [t.geometry.y for t in group]))
+        cover = layout_orbits(xy, reach)
+        for orbit in cover.orbits:
+            watched = tuple(group[i] for i in orbit.members)
+            if len(watched) == 1:
+                out.append(watched[0])
+                continue
+            lon, lat = frame.to_lonlat(orbit.x_m, orbit.y_m)
+            shared = Task(
+                name=f"shared orbit: {' + '.join(t.name for t in watched)}",
+                kind="orbit",
+                geometry=Point(float(lon), float(lat)),
+                priority=sum(t.priority for t in watched),
+                sensor=capability,
+                dwell_min=max(t.dwell_min or 0.0 for t in watched) or None,
+                alt_m=alt,
+                ground_elev_m=min(t.ground_elev_m for t in watched),
+                source=", ".join(t.source for t in watched),
+            )
+            members[shared.name] = watched
+            out.append(shared)
+    order = {t.name: i for i, t in enumerate(scenario.work)}
+    out.sort(key=lambda t: min(order[m.name] for m in members[t.name]) if t.name in members else order[t.name])
+    return out, members
+
+
+def _shared_slant(design: OrbitDesign, task: Task, members: dict[str, tuple[Task, ...]],
+                  frame: geo.LocalFrame) -> OrbitDesign:
+    """For a shared orbit, the slant range to its farthest target from the far side of the circle."""
+    watched = members.get(task.name)
+    if not watched or not design.ok:
+        return design
+    cx, cy = frame.to_local(task.geometry.x, task.geometry.y)
+    far = max(float(np.hypot(*(np.array(frame.to_local(t.geometry.x, t.geometry.y)) - [cx, cy]))) for t in watched)
+    height = design.alt_m - min(t.ground_elev_m for t in watched)
+    return replace(design, slant_m=math.hypot(far + design.radius_m, height))
 
 
 def _options(model: _Model, fleet: list[Airframe]) -> list[tuple[Airframe, dict[str, np.ndarray]]]:
@@ -360,6 +444,7 @@ def _costs(
     types: list[str],
     designs: dict[tuple[int, int], Design],
     comms: Comms,
+    members: dict[str, tuple[Task, ...]],
 ) -> _Model:
     """Travel and service times per cost class, windows and radio coverage.
 
@@ -416,7 +501,7 @@ def _costs(
     for i, task in enumerate(tasks):
         longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
         window[nb + i] = _window_s(task, scenario, longest)
-    return _Model(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms)
+    return _Model(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members)
 
 
 def _design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
@@ -481,7 +566,7 @@ def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> S
                             tasks=(task.name,)))
         end = begin + design.duration_s
         leave = Position(out_lon, out_lat, design.alt_m)
-        legs.append(_work_leg(task, design, begin, end, there, leave))
+        legs.append(_work_leg(task, model.members.get(task.name, (task,)), design, begin, end, there, leave))
         here, t, prev = leave, end, node
     # Return: transit at task altitude, circle down over the base, approach, land.
     over = Position(base.lon, base.lat, here.alt_m)
@@ -514,14 +599,17 @@ def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> S
     )
 
 
-def _work_leg(task: Task, design: Design, begin: float, end: float, there: Position, leave: Position) -> Leg:
-    """The leg on task: an orbit, or a racetrack / survey / patrol pattern."""
-    c = task.geometry.centroid
+def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: float, end: float, there: Position,
+              leave: Position) -> Leg:
+    """The leg on task: an orbit (perhaps shared by several targets), or a racetrack / survey / patrol."""
     if isinstance(design, OrbitDesign):
+        names = tuple(t.name for t in watched)
+        first = max(watched, key=lambda t: t.priority)  # the sensor points at the most valuable target
+        roi = Position(first.geometry.x, first.geometry.y, first.ground_elev_m)
         orbit = Orbit(centre=there, radius_m=design.radius_m, clockwise=True, turns=design.turns, lap_s=design.lap_s,
-                      tasks=(task.name,), roi=Position(c.x, c.y, task.ground_elev_m))
+                      tasks=names, roi=roi)
         return Leg("orbit", begin, end, there, there, design.turns * 2 * math.pi * design.radius_m,
-                   tasks=(task.name,), orbit=orbit)
+                   tasks=names, orbit=orbit)
     roi = Position(design.roi[0], design.roi[1], task.ground_elev_m) if design.roi else None
     pattern = Pattern(
         kind=design.kind,

@@ -107,7 +107,7 @@ def test_exports_pass_the_independent_check_and_fit_endurance(planned):
 
 
 def test_patterns_appear_in_geojson_and_plan_json(planned):
-    plan, out = planned
+    _, out = planned
     gj = json.loads((out / "plan.geojson").read_text())
     layers = [f["properties"].get("kind") for f in gj["features"] if f["properties"]["layer"] == "pattern"]
     assert sorted(layers) == ["patrol", "racetrack", "survey"]

@@ -53,6 +53,13 @@ def render_summary(doc: Mapping[str, Any]) -> None:
     out.print(table)
     for s in sorties:
         out.print(f"[bold]{s['name']}[/bold]: {' → '.join(s['tasks'])}")
+        if s.get("blos_s"):
+            out.print(f"  beyond line of sight {hm(s['blos_s'])} (SATCOM)")
+    saved = doc.get("solver", {}).get("orbits_saved", 0)
+    if saved:
+        shared = doc["solver"]["shared_orbits"]
+        out.print(f"shared orbits: {shared} {'orbit watches' if shared == 1 else 'orbits watch'} several targets, "
+                  f"{saved} {'orbit' if saved == 1 else 'orbits'} fewer than one per target")
     unserved = doc["unserved"]
     if unserved:
         un = Table(title=f"{len(unserved)} tasks not served")
