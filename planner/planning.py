@@ -31,7 +31,7 @@ from planner.problem import Problem, Result, Route, SolveParams, Vehicle, evalua
 from planner.scenario import Base, Scenario, Task
 from planner.sensors import Sensor
 
-__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "Progress", "plan"]
+__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "CostModel", "Progress", "build_model", "plan", "sortie_legs"]
 
 TAKEOFF_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above the base
 APPROACH_M = 4000.0  # final approach length along the runway when the base gives runway_deg
@@ -54,7 +54,7 @@ class Progress:
 
 
 @dataclass(frozen=True, eq=False)
-class _Model:
+class CostModel:
     """Everything about the candidate tasks that does not depend on loadouts.
 
     Nodes are the bases then the tasks. Cost classes are (aircraft type, carries SATCOM): without
@@ -140,7 +140,7 @@ def plan(
     fleet = airframes(scenario)
     _check_wind(scenario, fleet)
     unserved: dict[str, str] = {}
-    model = _model(scenario, fleet, unserved)
+    model = build_model(scenario, fleet, unserved)
     total = float(sum(t.priority for t in model.tasks))
 
     evaluations = 0
@@ -245,7 +245,7 @@ def _sensor_reason(sensor: Sensor, design: OrbitDesign) -> str:
     return ""
 
 
-def _needed(model: _Model) -> set[str]:
+def _needed(model: CostModel) -> set[str]:
     """Capabilities worth carrying: those tasks need, and SATCOM when some orbit is out of reach."""
     needed = {c for c in (_capability(t) for t in model.tasks) if c}
     if not model.covered.all():
@@ -260,8 +260,13 @@ def _window_s(task: Task, scenario: Scenario, dwell_s: float) -> tuple[float, fl
     return earliest, latest
 
 
-def _model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) -> _Model:
-    """Lay out orbits, drop tasks no aircraft and no loadout could serve (with the reason), cost the rest."""
+def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str], *,
+                persistent: bool = False) -> CostModel:
+    """Lay out orbits, drop tasks no aircraft and no loadout could serve (with the reason), cost the rest.
+
+    Tasks asking for persistent coverage (``persistent_h``) are planned by ``planner.relief``: with
+    ``persistent`` false they are left out with that reason, with it true they are the only ones taken.
+    """
     sensors = dict(scenario.sensors)
     types = sorted({f.aircraft.name for f in fleet})
     craft = {f.aircraft.name: f.aircraft for f in fleet}
@@ -269,7 +274,12 @@ def _model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str]) 
     comms = Comms.of(bases)
     frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
                                   [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
-    work, members = _share_orbits(scenario, frame, [craft[t] for t in types])
+    selected = [t for t in scenario.work if (t.persistent_h is not None) == persistent]
+    if not persistent:
+        for t in scenario.work:
+            if t.persistent_h is not None:
+                unserved[t.name] = "persistent coverage: planned with relief on station by `planner relief`"
+    work, members = _share_orbits(scenario, selected, frame, [craft[t] for t in types])
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
     for task in work:
@@ -326,7 +336,7 @@ def _mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: 
 
 
 def _share_orbits(
-    scenario: Scenario, frame: geo.LocalFrame, aircraft: list[Aircraft]
+    scenario: Scenario, work: list[Task], frame: geo.LocalFrame, aircraft: list[Aircraft]
 ) -> tuple[list[Task], dict[str, tuple[Task, ...]]]:
     """The work list with point targets that can share an orbit replaced by one shared-orbit task each.
 
@@ -337,7 +347,7 @@ def _share_orbits(
     """
     groups: dict[tuple[str, float | None], list[Task]] = {}
     out: list[Task] = []
-    for task in scenario.work:
+    for task in work:
         if task.kind == "orbit" and task.sensor and task.window_start is None and task.window_end is None \
                 and task.persistent_h is None:
             groups.setdefault((task.sensor, task.alt_m), []).append(task)
@@ -377,7 +387,7 @@ def _share_orbits(
             )
             members[shared.name] = watched
             out.append(shared)
-    order = {t.name: i for i, t in enumerate(scenario.work)}
+    order = {t.name: i for i, t in enumerate(work)}
     out.sort(key=lambda t: min(order[m.name] for m in members[t.name]) if t.name in members else order[t.name])
     return out, members
 
@@ -394,7 +404,7 @@ def _shared_slant(design: OrbitDesign, task: Task, members: dict[str, tuple[Task
     return replace(design, slant_m=math.hypot(far + design.radius_m, height))
 
 
-def _options(model: _Model, fleet: list[Airframe]) -> list[tuple[Airframe, dict[str, np.ndarray]]]:
+def _options(model: CostModel, fleet: list[Airframe]) -> list[tuple[Airframe, dict[str, np.ndarray]]]:
     """Every airframe in every loadout it may carry, with its check masks."""
     sensors = dict(model.scenario.sensors)
     out = []
@@ -406,7 +416,7 @@ def _options(model: _Model, fleet: list[Airframe]) -> list[tuple[Airframe, dict[
     return out
 
 
-def _first_failure(model: _Model, task: Task, masks: list[dict[str, np.ndarray]], i: int) -> str:
+def _first_failure(model: CostModel, task: Task, masks: list[dict[str, np.ndarray]], i: int) -> str:
     """Why no option serves task ``i`` ('' when one does): the furthest check any option passes decides."""
     if any(m["window"][i] for m in masks):
         return ""
@@ -420,7 +430,7 @@ def _first_failure(model: _Model, task: Task, masks: list[dict[str, np.ndarray]]
     return "window: no aircraft can be on station inside it"
 
 
-def _reason(model: _Model, fleet: list[Airframe], i: int) -> str:
+def _reason(model: CostModel, fleet: list[Airframe], i: int) -> str:
     """Why the final plan leaves task ``i`` out."""
     task = model.tasks[i]
     why = _first_failure(model, task, [model.masks(f) for f in fleet], i)
@@ -445,7 +455,7 @@ def _costs(
     designs: dict[tuple[int, int], Design],
     comms: Comms,
     members: dict[str, tuple[Task, ...]],
-) -> _Model:
+) -> CostModel:
     """Travel and service times per cost class, windows and radio coverage.
 
     Travel runs from where work on a node ends to where work on the next begins; both depend on the
@@ -501,7 +511,7 @@ def _costs(
     for i, task in enumerate(tasks):
         longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
         window[nb + i] = _window_s(task, scenario, longest)
-    return _Model(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members)
+    return CostModel(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members)
 
 
 def _design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
@@ -535,29 +545,61 @@ def _nearest_base(task: Task, bases: list[Base]) -> tuple[float, float]:
     return b.lon, b.lat
 
 
-def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> Sortie:
+def _sortie(model: CostModel, problem: Problem, frame: Airframe, route: Route) -> Sortie:
     """Timed legs of one route, checked against the problem first."""
     check = evaluate_route(problem, route.vehicle, route.nodes)
     if not check.feasible:
         raise InfeasibleError(f"internal: optimiser returned an infeasible route for {frame.name}: {check.reason}")
     vehicle = problem.vehicles[route.vehicle]
+    legs = sortie_legs(model, frame, vehicle.cost_class, route.nodes, check.arrival_s, check.service_start_s)
+    notes = ["loadout chosen by the planner"] if frame.chosen else []
+    return Sortie(
+        name=frame.name,
+        aircraft=frame.aircraft,
+        base=frame.base,
+        loadout=frame.loadout,
+        payload_kg=frame.payload_kg,
+        endurance_s=frame.endurance_s,
+        reserve_s=frame.reserve_s,
+        legs=legs,
+        notes=tuple(notes),
+    )
+
+
+def sortie_legs(
+    model: CostModel,
+    frame: Airframe,
+    cost_class: int,
+    nodes: tuple[int, ...],
+    arrivals: tuple[float, ...],
+    starts: tuple[float, ...],
+    designs: dict[int, Design] | None = None,
+) -> tuple[Leg, ...]:
+    """The timed legs of a sortie from ``frame``'s base through ``nodes`` and back.
+
+    ``arrivals`` and ``starts`` are when the aircraft reaches each node and begins work there (seconds
+    from the mission start); ``designs`` overrides the model's design of a node (e.g. a relief orbit's
+    time on station). Leg times follow the model's travel times exactly.
+    """
     a = frame.aircraft
     k = model.types.index(a.name)
     nb = model.nb
     base = frame.base
-    travel = problem.travel_s[vehicle.cost_class]
+    home_node = model.bases.index(base)
+    travel = model.travel[cost_class]
+    design_of = {n: (designs or {}).get(n, model.designs.get((n - nb, k))) for n in nodes}
     home = Position(base.lon, base.lat, base.elev_m)
     legs: list[Leg] = []
-    first = route.nodes[0]
-    depart = check.arrival_s[0] - travel[vehicle.start_node, first]
-    climb_s = (model.designs[first - nb, k].alt_m - base.elev_m) / a.climb_rate_mps
-    top = Position(base.lon, base.lat, model.designs[first - nb, k].alt_m)
+    first = nodes[0]
+    depart = arrivals[0] - travel[home_node, first]
+    climb_s = (design_of[first].alt_m - base.elev_m) / a.climb_rate_mps
+    top = Position(base.lon, base.lat, design_of[first].alt_m)
     legs.append(Leg("climb", depart, depart + climb_s, home, top, climb_s * a.cruise_speed_mps))
     here, t = top, depart + climb_s
-    prev = vehicle.start_node
-    for node, arrive, begin in zip(route.nodes, check.arrival_s, check.service_start_s, strict=True):
+    prev = home_node
+    for node, arrive, begin in zip(nodes, arrivals, starts, strict=True):
         task = model.tasks[node - nb]
-        design = model.designs[node - nb, k]
+        design = design_of[node]
         (in_lon, in_lat), (out_lon, out_lat) = _ends(task, design)
         there = Position(in_lon, in_lat, design.alt_m)
         legs.append(Leg("transit", t, arrive, here, there, float(geo.distance_m(here.lon, here.lat, there.lon, there.lat))))
@@ -574,7 +616,7 @@ def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> S
     descent_s = (here.alt_m - circuit) / a.descent_rate_mps
     final_s = TAKEOFF_AGL_M / a.descent_rate_mps
     approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
-    transit_s = travel[prev, vehicle.end_node] - descent_s - final_s - approach_s
+    transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
     legs.append(Leg("transit", t, t + transit_s, here, over, float(geo.distance_m(here.lon, here.lat, base.lon, base.lat))))
     t += transit_s
     low = Position(base.lon, base.lat, circuit)
@@ -584,19 +626,7 @@ def _sortie(model: _Model, problem: Problem, frame: Airframe, route: Route) -> S
         legs.append(Leg("approach", t, t + approach_s, low, low, 2.0 * APPROACH_M))
         t += approach_s
     legs.append(Leg("land", t, t + final_s, low, home, 0.0))
-    legs = [_with_blos(model.comms, leg) for leg in legs]
-    notes = ["loadout chosen by the planner"] if frame.chosen else []
-    return Sortie(
-        name=frame.name,
-        aircraft=a,
-        base=base,
-        loadout=frame.loadout,
-        payload_kg=frame.payload_kg,
-        endurance_s=frame.endurance_s,
-        reserve_s=frame.reserve_s,
-        legs=tuple(legs),
-        notes=tuple(notes),
-    )
+    return tuple(_with_blos(model.comms, leg) for leg in legs)
 
 
 def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: float, end: float, there: Position,
