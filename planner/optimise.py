@@ -1,0 +1,351 @@
+"""The optimiser: which vehicle serves which tasks in which order (the only module importing OR-Tools).
+
+:func:`solve` takes a :class:`~planner.problem.Problem` and returns a :class:`~planner.problem.Result`.
+The search has three phases:
+
+1. Start: greedy parallel insertion by prize per added second (:mod:`planner._search`).
+2. Destroy-and-repair with simulated-annealing acceptance, one seed per worker process.
+3. Polish: OR-Tools routing (greedy descent with its swap-active, exchange-and-make-active and
+   or-opt operators) from the best plan; kept only if it serves more.
+
+Every route returned passes :func:`~planner.problem.evaluate_route`; a route that would not is
+repaired by dropping tasks. With ``SolveParams.max_iterations`` set, the result depends only on the
+problem and the seed (OR-Tools phases are then bounded by solution counts, the time limit only caps).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from planner._search import Instance, Search, SearchConfig, Tour, make_tour, plan_key, plan_prize
+from planner.errors import InputError
+from planner.problem import Problem, Result, Route, SolveParams, evaluate_route
+
+__all__ = ["Progress", "SearchConfig", "integer_scale", "ortools_baseline", "solve"]
+
+MAX_SCALED = 2_000_000_000
+"""Largest scaled time (horizon) we let OR-Tools see; keeps penalties far inside int64."""
+
+_ORTOOLS_POLISH_SHARE = 0.05  # share of the time limit for the OR-Tools polish
+_ORTOOLS_SOLUTIONS = 200  # solution limit of the OR-Tools polish when max_iterations is set
+_POLISH_MAX_NODES = 600  # above this, building the OR-Tools model costs more than its polish gains
+_FINISH_S = 0.05  # seconds kept back for verification
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A report on the search: best prize so far, seconds since the start, iteration, busy routes."""
+
+    best_prize: float
+    elapsed_s: float
+    iteration: int
+    routes_used: int
+
+
+def integer_scale(problem: Problem) -> float:
+    """Factor from seconds to OR-Tools integers: a power of ten keeping the horizon below ``MAX_SCALED``.
+
+    Travel and service times are rounded up and limits down after scaling, so an integer-feasible
+    route is real-feasible up to the re-check. Warns when one scaled unit exceeds a millisecond.
+    """
+    horizon = _horizon_s(problem)
+    exponent = math.floor(math.log10(MAX_SCALED / max(horizon, 1e-9)))
+    scale = 10.0 ** min(exponent, 9)
+    if scale < 1e3:
+        warnings.warn(f"OR-Tools time resolution is {1 / scale:g} s for a {horizon:g} s horizon", stacklevel=2)
+    return scale
+
+
+def _horizon_s(problem: Problem) -> float:
+    ends = [v.start_s + v.max_duration_s for v in problem.vehicles]
+    return max(max(ends), 1.0)
+
+
+def solve(problem: Problem, params: SolveParams, progress: Callable[[Progress], None] | None = None) -> Result:
+    """Choose and order the tasks of every vehicle to maximise the prize served.
+
+    ``params.time_limit_s`` bounds the wall time (seconds); ``params.max_iterations`` (if set) bounds
+    the destroy-and-repair iterations and makes the result deterministic for ``params.seed``.
+    ``progress`` is called with a :class:`Progress` on every new best plan and about every 0.5 s.
+    Raises :class:`~planner.errors.InputError` when a vehicle's ``allowed_nodes`` names a node that
+    is not a task.
+    """
+    tasks = set(problem.tasks)
+    for i, v in enumerate(problem.vehicles):
+        if v.allowed_nodes is not None and not v.allowed_nodes <= tasks:
+            bad = sorted(v.allowed_nodes - tasks)[:5]
+            raise InputError(f"vehicle {i}: allowed_nodes {bad} are not task nodes")
+    return _solve(problem, params, SearchConfig(), progress)
+
+
+def _solve(
+    problem: Problem,
+    params: SolveParams,
+    config: SearchConfig,
+    progress: Callable[[Progress], None] | None,
+    *,
+    use_ortools: bool = True,
+) -> Result:
+    t_start = time.perf_counter()
+    stop_at = t_start + params.time_limit_s - _FINISH_S
+    inst = Instance.from_problem(problem)
+    deterministic = params.max_iterations is not None
+    state = {"best": -1.0, "reported": t_start, "iteration": 0, "used": 0}
+
+    def report(tours: list[Tour] | None, iteration: int) -> None:
+        """Record ``tours`` if they are a new best; call ``progress`` on a new best or after 0.5 s."""
+        now = time.perf_counter()
+        better = tours is not None and plan_prize(inst, tours) > state["best"]
+        if better:
+            state.update(best=plan_prize(inst, tours), used=sum(1 for t in tours if t.nodes), iteration=iteration)
+        if progress is not None and (better or now - state["reported"] >= 0.5):
+            state["reported"] = now
+            progress(Progress(state["best"], now - t_start, iteration, state["used"]))
+
+    tours = Search(inst, config, (params.seed, 0)).construct()
+    report(tours, 0)
+
+    polishing = use_ortools and bool(problem.tasks) and problem.n_nodes <= _POLISH_MAX_NODES
+    polish_s = params.time_limit_s * _ORTOOLS_POLISH_SHARE if polishing else 0.0
+
+    search_from = time.perf_counter()
+    search_until = stop_at - polish_s
+
+    def time_used() -> float:
+        report(None, state["iteration"])
+        return (time.perf_counter() - search_from) / max(search_until - search_from, 1e-9)
+
+    tours, iterations = _search_workers(inst, config, params, tours, search_until, time_used, report)
+    if polishing:
+        budget = max(min(polish_s, stop_at - time.perf_counter()), 0.0)
+        routes = _ortools_routes(
+            problem, [t.nodes for t in tours], budget, _ORTOOLS_SOLUTIONS if deterministic else None
+        )
+        if routes is not None:
+            other = [make_tour(inst, v, r) for v, r in enumerate(routes)]
+            if all(t.feasible for t in other) and plan_key(inst, other) > plan_key(inst, tours):
+                tours = other
+                report(tours, iterations)
+    routes_out = tuple(Route(v, tuple(_verified(problem, v, t.nodes))) for v, t in enumerate(tours))
+    prize = float(sum(problem.prize[list(r.nodes)].sum() for r in routes_out if r.nodes))
+    return Result(routes=routes_out, prize=prize, iterations=iterations, runtime_s=time.perf_counter() - t_start)
+
+
+def _search_workers(
+    inst: Instance,
+    config: SearchConfig,
+    params: SolveParams,
+    start: list[Tour],
+    until: float,
+    time_used: Callable[[], float],
+    on_best: Callable[[list[Tour], int], None],
+) -> tuple[list[Tour], int]:
+    """Run ``config.workers`` searches from ``start`` with seeds ``(seed, k)``; best plan, total iterations.
+
+    Worker 0 runs here and reports progress; the others run in forked processes (or, where fork is
+    unavailable or this is a daemonic worker process, one after another on a share of the time). Ties go to the lowest worker, so with
+    ``max_iterations`` the outcome does not depend on timing or on the number of cores.
+    """
+    others = list(range(1, config.workers))
+    forked = bool(others) and "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+    final_until = until
+    if not forked and others:
+        until = time.perf_counter() + (until - time.perf_counter()) / config.workers
+    jobs = []
+    if forked:
+        ctx = mp.get_context("fork")
+        for k in others:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(send, inst, config, params, start, k, until), daemon=True)
+            proc.start()
+            send.close()
+            jobs.append((recv, proc))
+    best, iterations = Search(inst, config, (params.seed, 0)).run(start, params.max_iterations, time_used, on_best)
+    results = [best]
+    if forked:
+        for recv, proc in jobs:
+            try:
+                routes, its = recv.recv()
+            except EOFError as exc:
+                raise RuntimeError("a search worker process died") from exc
+            proc.join()
+            results.append([make_tour(inst, v, r) for v, r in enumerate(routes)])
+            iterations += its
+    else:
+        for k in others:
+            now = time.perf_counter()
+            routes, its = _worker_run(inst, config, params, start, k, now + (final_until - now) / (config.workers - k))
+            results.append([make_tour(inst, v, r) for v, r in enumerate(routes)])
+            iterations += its
+    keys = [plan_key(inst, r) for r in results]
+    return results[max(range(len(results)), key=lambda i: (keys[i], -i))], iterations
+
+
+def _worker_run(
+    inst: Instance, config: SearchConfig, params: SolveParams, start: list[Tour], k: int, until: float
+) -> tuple[list[list[int]], int]:
+    t0 = time.perf_counter()
+
+    def used() -> float:
+        return (time.perf_counter() - t0) / max(until - t0, 1e-9)
+
+    best, its = Search(inst, config, (params.seed, k)).run(start, params.max_iterations, used, lambda *_: None)
+    return [t.nodes for t in best], its
+
+
+def _worker(
+    conn: Connection, inst: Instance, config: SearchConfig, params: SolveParams, start: list[Tour], k: int, until: float
+) -> None:
+    conn.send(_worker_run(inst, config, params, start, k, until))
+    conn.close()
+
+
+def _verified(problem: Problem, vehicle: int, nodes: list[int]) -> list[int]:
+    """``nodes`` if ``evaluate_route`` accepts them, else the route after dropping the fewest-prize tasks."""
+    nodes = list(nodes)
+    while nodes and not evaluate_route(problem, vehicle, nodes).feasible:
+        options = [nodes[:k] + nodes[k + 1 :] for k in range(len(nodes))]
+        feasible = [o for o in options if evaluate_route(problem, vehicle, o).feasible]
+        if feasible:
+            return max(feasible, key=lambda o: float(problem.prize[o].sum()) if o else 0.0)
+        nodes.pop()
+    return nodes
+
+
+def ortools_baseline(problem: Problem, time_limit_s: float) -> Result:
+    """The stock OR-Tools model (cheapest-arc start, guided local search), for benchmarks only.
+
+    Same model as our polish; routes are repaired by dropping tasks if the real-valued
+    re-check fails.
+    """
+    t_start = time.perf_counter()
+    routes = _ortools_routes(problem, None, time_limit_s, None, metaheuristic="GUIDED_LOCAL_SEARCH", tuned=False) or [
+        [] for _ in problem.vehicles
+    ]
+    out = tuple(Route(v, tuple(_verified(problem, v, r))) for v, r in enumerate(routes))
+    prize = float(sum(problem.prize[list(r.nodes)].sum() for r in out if r.nodes))
+    return Result(routes=out, prize=prize, iterations=0, runtime_s=time.perf_counter() - t_start)
+
+
+def _ortools_routes(
+    problem: Problem,
+    initial: list[list[int]] | None,
+    time_s: float,
+    solutions: int | None,
+    *,
+    metaheuristic: str = "GREEDY_DESCENT",
+    tuned: bool = True,
+) -> list[list[int]] | None:
+    """Solve (or improve ``initial``) with OR-Tools routing; task lists per vehicle, or ``None``.
+
+    The model: arc cost = scaled travel of the vehicle's class; a disjunction per task with penalty
+    = prize x a factor above any possible total travel; a time dimension (service + travel, waiting
+    as slack) with windows on service start, ``start_s`` on the start cumul and the duration limit
+    minus the end depot's service as the span bound.
+    """
+    if time_s <= 0.01:
+        return None
+    scale = integer_scale(problem)
+    n = problem.n_nodes
+    vehicles = problem.vehicles
+    nv = len(vehicles)
+    horizon = math.floor(_horizon_s(problem) * scale)
+    big = horizon + 1
+    manager = pywrapcp.RoutingIndexManager(n, nv, [v.start_node for v in vehicles], [v.end_node for v in vehicles])
+    routing = pywrapcp.RoutingModel(manager)
+    n_classes = problem.travel_s.shape[0]
+    arc_cb: list[int] = []
+    time_cb: list[int] = []
+    for c in range(n_classes):
+        travel = _to_int(problem.travel_s[c], scale, big)
+        service = _to_int(problem.service_s[c], scale, big)
+        arc_cb.append(routing.RegisterTransitMatrix(travel.tolist()))
+        time_cb.append(routing.RegisterTransitMatrix(np.minimum(travel + service[:, None], big).tolist()))
+    for i, v in enumerate(vehicles):
+        routing.SetArcCostEvaluatorOfVehicle(arc_cb[v.cost_class], i)
+    routing.AddDimensionWithVehicleTransits([time_cb[v.cost_class] for v in vehicles], horizon, horizon, False, "time")
+    dim = routing.GetDimensionOrDie("time")
+    for i, v in enumerate(vehicles):
+        dim.CumulVar(routing.Start(i)).SetMin(math.ceil(v.start_s * scale))
+        end_service = float(problem.service_s[v.cost_class, v.end_node])
+        dim.SetSpanUpperBoundForVehicle(max(math.floor((v.max_duration_s - end_service) * scale), 0), i)
+    positive = problem.prize[list(problem.tasks)] if problem.tasks else np.zeros(0)
+    positive = positive[positive > 0]
+    if positive.size == 0:
+        return None
+    factor = nv * (horizon + 1) / float(positive.min())
+    if float(positive.max()) * factor * n >= 2**62:
+        warnings.warn("prizes span too wide a range for OR-Tools penalties; skipping OR-Tools", stacklevel=2)
+        return None
+    depot_nodes = set(problem.depots)
+    for node in range(n):
+        if node in depot_nodes:
+            if not any(node in (v.start_node, v.end_node) for v in vehicles):
+                index = manager.NodeToIndex(node)
+                routing.AddDisjunction([index], 0)
+                routing.ActiveVar(index).SetValue(0)
+            continue
+        index = manager.NodeToIndex(node)
+        prize = float(problem.prize[node])
+        allowed = [i for i, v in enumerate(vehicles) if v.may_serve(node)]
+        routing.AddDisjunction([index], math.ceil(prize * factor))
+        if prize <= 0 or not allowed:
+            routing.ActiveVar(index).SetValue(0)
+            continue
+        if len(allowed) < nv:
+            routing.VehicleVar(index).SetValues([-1, *allowed])  # SetAllowedVehiclesForIndex binding is broken in 9.15
+        early, late = problem.window_s[node]
+        lo = math.ceil(early * scale)
+        hi = horizon if not math.isfinite(late) else math.floor(late * scale)
+        if lo > min(hi, horizon):
+            routing.ActiveVar(index).SetValue(0)
+            continue
+        dim.CumulVar(index).SetRange(lo, min(hi, horizon))
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
+    if tuned:
+        ops = search.local_search_operators
+        ops.use_extended_swap_active = pywrapcp.BOOL_TRUE
+        ops.use_relocate_and_make_active = pywrapcp.BOOL_TRUE
+        ops.use_exchange_and_make_active = pywrapcp.BOOL_TRUE
+        ops.use_or_opt = pywrapcp.BOOL_TRUE
+    search.time_limit.FromMilliseconds(max(int(time_s * 1000), 1))
+    if solutions is not None:
+        search.solution_limit = solutions
+    if initial is None:
+        solution = routing.SolveWithParameters(search)
+    else:
+        routing.CloseModelWithParameters(search)
+        start = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(x) for x in r] for r in initial], True)
+        if start is None:
+            return None
+        solution = routing.SolveFromAssignmentWithParameters(start, search)
+    if solution is None:
+        return None
+    routes: list[list[int]] = []
+    for i in range(nv):
+        index = solution.Value(routing.NextVar(routing.Start(i)))
+        nodes: list[int] = []
+        while not routing.IsEnd(index):
+            nodes.append(manager.IndexToNode(index))
+            index = solution.Value(routing.NextVar(index))
+        routes.append(nodes)
+    return routes
+
+
+def _to_int(seconds: np.ndarray, scale: float, big: int) -> np.ndarray:
+    """Seconds to OR-Tools integers: scaled, rounded up, ``inf`` and overflow capped at ``big``."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.ceil(np.where(np.isfinite(seconds), seconds, 0.0) * scale)
+    scaled = np.where(np.isfinite(seconds), np.minimum(scaled, big), big)
+    return scaled.astype(np.int64)
