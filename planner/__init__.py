@@ -4,7 +4,7 @@ Library use in a few lines::
 
     import planner
     scenario = planner.read_scenario("scenario.toml")
-    plan = planner.plan(scenario, time_limit_s=30, seed=0)
+    plan = planner.make_plan(scenario, time_limit_s=30, seed=0)
     planner.export_plan(plan, "out/")
 
 Names are imported lazily so that ``import planner`` (and ``planner --help``) stays fast.
@@ -17,9 +17,13 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+# public name -> (module, attribute). The planning function is exported as ``make_plan`` because
+# ``planner.plan`` is the Plan model's module and a submodule import would shadow a lazy name.
 _LAZY = {
     "read_scenario": "planner.io.scenario_file",
-    "plan": "planner.planning",
+    "make_plan": ("planner.planning", "plan"),
+    "run_batch": "planner.batch",
+    "BatchSettings": "planner.batch",
     "export_plan": "planner.io.export",
     "plan_scenario": "planner.api",
     "Plan": "planner.plan",
@@ -35,5 +39,7 @@ __all__ = ["__version__", *sorted(_LAZY)]
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
+        where = _LAZY[name]
+        module, attr = where if isinstance(where, tuple) else (where, name)
+        return getattr(import_module(module), attr)
     raise AttributeError(f"module 'planner' has no attribute {name!r}")

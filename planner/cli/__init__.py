@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from planner.cli import aircraft as _aircraft
+from planner.cli import batch as _batch
 from planner.cli import check as _check
 from planner.cli import plan as _plan
 from planner.cli import sensors as _sensors
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.command("plan")(_plan.plan_command)
 app.command("check")(_check.check_command)
 app.command("show")(_show.show_command)
+app.command("batch")(_batch.batch_command)
 app.add_typer(_aircraft.app, name="aircraft")
 app.add_typer(_sensors.app, name="sensors")
 
