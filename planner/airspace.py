@@ -57,6 +57,7 @@ _OUTLINE_STEP_M = 2000.0  # buffered outlines are densified before they move to 
 _LEG_STEP_M = 500.0  # geodesic legs are densified at this spacing when checked
 _MAX_LEG_POINTS = 20_000
 _CIRCLE_SIDES = 64
+_SHIFT_EXTRA = (0.0, 0.01, 0.03, 0.1, 0.3)  # growth (share of the disc) tried when an orbit centre is moved out
 _CHUNK = 200_000  # segments per vectorised geometry call
 _MINPLUS_CHUNK = 4_000_000  # elements per min-plus block
 
@@ -115,6 +116,14 @@ class Routes:
     _next: np.ndarray = field(repr=False)  # (V, V) next node on the shortest node-to-node path
     _n_lonlat: np.ndarray = field(repr=False)  # (V, 2)
 
+    @property
+    def escapes(self) -> np.ndarray:
+        """(n, 2) lon/lat where each point's routes may step out of the margin first (NaN: none)."""
+        out = np.full((self.lons.size, 2), np.nan)
+        has = np.flatnonzero(self._terminal[1] >= 0)
+        out[has] = self._t_lonlat[self._terminal[1, has]]
+        return out
+
     def path(self, i: int, j: int) -> list[tuple[float, float]]:
         """Vertices (lon, lat) of the route from point ``i`` to point ``j``, both ends included.
 
@@ -164,6 +173,7 @@ class Airspace:
     _plane: _Plane = field(init=False, repr=False, compare=False)
     _zones_xy: tuple[BaseGeometry, ...] = field(init=False, repr=False, compare=False)
     _zone_union: BaseGeometry = field(init=False, repr=False, compare=False)
+    _zones_local: BaseGeometry = field(init=False, repr=False, compare=False)
     _keepout: BaseGeometry = field(init=False, repr=False, compare=False)
     _blocker: BaseGeometry = field(init=False, repr=False, compare=False)
     _blocker_discs: np.ndarray = field(init=False, repr=False, compare=False)
@@ -212,7 +222,10 @@ class Airspace:
         shapely.prepare(union)
         setattr_(self, "_zone_union", union)
         setattr_(self, "_zone_discs", _part_discs(union))
-        keepout, reach = self._outline(dense)
+        local = [self.frame.geometry_to_local(z) for z in dense]
+        setattr_(self, "_zones_local",
+                 shapely.union_all(shapely.make_valid(np.array(local, dtype=object))) if local else Polygon())
+        keepout, reach = self._outline(local)
         shapely.prepare(keepout)
         setattr_(self, "_keepout", keepout)
         blocker = keepout.buffer(-_EPS_M) if not keepout.is_empty else keepout
@@ -259,16 +272,16 @@ class Airspace:
         nofly = [t for t in tasks if t.kind == "nofly"]
         return cls.from_zones([t.geometry for t in nofly], frame, names=[t.name for t in nofly], margin_m=margin_m)
 
-    def _outline(self, dense: list[BaseGeometry]) -> tuple[BaseGeometry, float]:
-        """The merged keep-out outline in the plane and the buffer distance used (m).
+    def _outline(self, local: list[BaseGeometry]) -> tuple[BaseGeometry, float]:
+        """The merged keep-out outline in the plane and the buffer distance used (m), from the densified
+        zones in the metric frame.
 
         Zones are buffered in the metric frame by ``margin / cos(π / (4·quad_segs)) + tol`` — round
         corners drawn with chords that stay outside the margin — then moved to the plane and simplified by
         ``tol`` (plane metres are never shorter than true ones), so the outline keeps the full margin.
         """
-        if not dense:
+        if not local:
             return Polygon(), 0.0
-        local = [self.frame.geometry_to_local(z) for z in dense]
         tol = max(_SIMPLIFY_FRACTION * self.margin_m, _MIN_SIMPLIFY_M)
         while True:
             reach = self.margin_m / math.cos(math.pi / (4 * _QUAD_SEGS)) + tol
@@ -292,6 +305,12 @@ class Airspace:
     def empty(self) -> bool:
         """True when there are no zones."""
         return not self.zones
+
+    @property
+    def corners(self) -> np.ndarray:
+        """(V, 2) lon/lat of the keep-out outline corners: every turning point of a route but its ends and
+        their escapes (:attr:`Routes.escapes`)."""
+        return self._nodes_lonlat.copy()
 
     @property
     def keepout(self) -> BaseGeometry:
@@ -322,16 +341,52 @@ class Airspace:
         """
         if self.empty:
             return True
-        d = float(geo.distance_m(a[0], a[1], b[0], b[1]))
-        k = min(_MAX_LEG_POINTS, max(0, math.ceil(d / _LEG_STEP_M) - 1))
-        mid = np.asarray(geo.GEOD.npts(a[0], a[1], b[0], b[1], k) if k else []).reshape(-1, 2)
-        pts = np.vstack([np.array([a], float), mid, np.array([b], float)])
-        xy = self._xy(pts[:, 0], pts[:, 1])
-        return not shapely.intersects(self._zone_union, shapely.linestrings(xy))
+        return not shapely.intersects(self._zone_union, self._leg_line(a, b))
 
     def path_clear(self, points: Sequence[tuple[float, float]]) -> bool:
         """Whether every geodesic leg between consecutive ``points`` (lon, lat) stays out of every zone."""
         return all(self.leg_clear(p, q) for p, q in itertools.pairwise(points))
+
+    def path_conflict(self, points: Sequence[tuple[float, float]]) -> str | None:
+        """Name of the first zone (in the given order) that a geodesic leg between consecutive ``points``
+        (lon, lat) enters, or None when :meth:`path_clear`."""
+        if self.empty or len(points) < 2:
+            return None
+        lines = [self._leg_line(p, q) for p, q in itertools.pairwise(points)]
+        if not shapely.intersects(self._zone_union, lines).any():
+            return None
+        for name, zone in zip(self.names, self._zones_xy, strict=True):
+            if shapely.intersects(zone, lines).any():
+                return name
+        return self.names[0]  # the union's boundary touched where no single zone's does: call it the first
+
+    def clear_orbit_centre(
+        self, lon: float, lat: float, radius_m: float, *, within_m: float, clearance_m: float = 0.0
+    ) -> tuple[float, float] | None:
+        """The orbit centre (lon, lat) nearest (``lon``, ``lat``) whose disc (``radius_m`` + ``clearance_m``,
+        metres) meets no zone, at most ``within_m`` metres away; None when there is none.
+
+        The point itself when its disc is clear. Otherwise the nearest point outside the zones grown by
+        the disc in the metric frame, pushed a little further out until :meth:`orbit_conflicts` agrees.
+        """
+        if self.orbit_conflicts(lon, lat, radius_m, clearance_m=clearance_m)[0] is None:
+            return float(lon), float(lat)
+        if not (math.isfinite(within_m) and within_m > 0):
+            return None
+        x, y = (float(v) for v in self.frame.to_local(lon, lat))
+        here = shapely.Point(x, y)
+        reach = (radius_m + clearance_m) / math.cos(math.pi / _CIRCLE_SIDES)
+        for extra in _SHIFT_EXTRA:
+            grown = shapely.buffer(self._zones_local, reach * (1.0 + extra) + _EPS_M)
+            if not shapely.intersects(grown, here):
+                continue
+            edge = shapely.get_coordinates(shapely.shortest_line(here, shapely.boundary(grown)))[1]
+            if float(np.hypot(edge[0] - x, edge[1] - y)) > within_m:
+                return None
+            out_lon, out_lat = (float(v) for v in self.frame.to_lonlat(edge[0], edge[1]))
+            if self.orbit_conflicts(out_lon, out_lat, radius_m, clearance_m=clearance_m)[0] is None:
+                return out_lon, out_lat
+        return None
 
     def orbit_conflicts(
         self, lon: Any, lat: Any, radius_m: Any, *, clearance_m: float = 0.0
@@ -412,6 +467,15 @@ class Airspace:
         return self.network(lons, lats).routes(cost=cost)
 
     # ------------------------------------------------------------------ internals
+    def _leg_line(self, a: tuple[float, float], b: tuple[float, float]) -> BaseGeometry:
+        """The geodesic leg ``a``→``b`` (lon, lat) densified every 500 m, as a line in the plane."""
+        d = float(geo.distance_m(a[0], a[1], b[0], b[1]))
+        k = min(_MAX_LEG_POINTS, max(0, math.ceil(d / _LEG_STEP_M) - 1))
+        mid = np.asarray(geo.GEOD.npts(a[0], a[1], b[0], b[1], k) if k else []).reshape(-1, 2)
+        pts = np.vstack([np.array([a], float), mid, np.array([b], float)])
+        xy = self._xy(pts[:, 0], pts[:, 1])
+        return shapely.linestrings(xy)
+
     def _xy(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Points in the plane; raises InputError beyond :data:`MAX_RANGE_M` from the centre."""
         lon, lat = np.broadcast_arrays(np.atleast_1d(lon), np.atleast_1d(lat))

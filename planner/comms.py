@@ -55,18 +55,36 @@ class Comms:
             ok |= d <= reach[:, j]
         return ok.reshape(lon.shape)
 
+    def stations(self, lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray) -> np.ndarray:
+        """(points, bases) bool: which stations reach each point (lon, lat, alt AMSL; 1-d arrays)."""
+        lon = np.atleast_1d(np.asarray(lon, float))
+        lat = np.atleast_1d(np.asarray(lat, float))
+        n = lon.size
+        out = np.zeros((n, len(self.bases)), bool)
+        reach = self.reach_m(np.broadcast_to(np.asarray(alt_m, float), lon.shape))
+        for k, b in enumerate(self.bases):
+            out[:, k] = geo.distance_m(np.full(n, b.lon), np.full(n, b.lat), lon, lat) <= reach[:, k]
+        return out
+
     def legs_covered(self, lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         """For each (i, j) row of ``pairs``, whether the leg i→j stays within reach all along.
 
-        Points are sampled along the geodesic; the lower end altitude is used along the whole leg.
+        A leg whose ends one station reaches at the same altitude stays within that station's disc;
+        other legs are sampled along the geodesic, at the lower end altitude along the whole leg.
         """
         lon = np.asarray(lon, float)
         lat = np.asarray(lat, float)
         alt = np.asarray(alt_m, float)
         out = np.zeros(len(pairs), bool)
+        pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+        if len(pairs) and len(self.bases):
+            per = self.stations(lon, lat, alt)
+            out = (per[pairs[:, 0]] & per[pairs[:, 1]]).any(axis=1) & (alt[pairs[:, 0]] == alt[pairs[:, 1]])
+        rest = np.flatnonzero(~out)
         t = np.linspace(0.0, 1.0, _SAMPLES)
-        for start in range(0, len(pairs), _CHUNK):
-            chunk = pairs[start:start + _CHUNK]
+        for start in range(0, len(rest), _CHUNK):
+            todo = rest[start:start + _CHUNK]
+            chunk = pairs[todo]
             i, j = chunk[:, 0], chunk[:, 1]
             az, _, dist = geo.inverse(lon[i], lat[i], lon[j], lat[j])
             plon, plat = geo.destination(
@@ -75,7 +93,7 @@ class Comms:
             )
             low = np.repeat(np.fmin(alt[i], alt[j]), _SAMPLES)
             ok = self.covered(plon, plat, low).reshape(len(chunk), _SAMPLES)
-            out[start:start + len(chunk)] = ok.all(axis=1)
+            out[todo] = ok.all(axis=1)
         return out
 
     def matrix(self, lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray,
@@ -105,9 +123,5 @@ class Comms:
 
     def _per_base(self, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(points, bases) reach table and whether each point is reached (NaN altitude: always)."""
-        n = lon.size
-        per_base = np.zeros((n, len(self.bases)), bool)
-        reach = self.reach_m(np.nan_to_num(alt, nan=0.0))
-        for k, b in enumerate(self.bases):
-            per_base[:, k] = geo.distance_m(np.full(n, b.lon), np.full(n, b.lat), lon, lat) <= reach[:, k]
+        per_base = self.stations(lon, lat, np.nan_to_num(alt, nan=0.0))
         return per_base, per_base.any(axis=1) | np.isnan(alt)

@@ -11,6 +11,10 @@ The search has three phases:
 Every route returned passes :func:`~planner.problem.evaluate_route`; a route that would not is
 repaired by dropping tasks. With ``SolveParams.max_iterations`` set, the result depends only on the
 problem and the seed (OR-Tools phases are then bounded by solution counts, the time limit only caps).
+
+Two CP-SAT models live here too: :func:`solve_set_cover` (the fewest shared orbits seeing every
+target, :mod:`planner.orbit_layout`) and :func:`solve_relief` (relief schedules on station,
+:mod:`planner.relief`).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import math
 import multiprocessing as mp
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -30,7 +35,12 @@ from planner._search import Instance, Search, SearchConfig, Tour, make_tour, pla
 from planner.errors import InputError
 from planner.problem import Problem, Result, Route, SolveParams, evaluate_route
 
-__all__ = ["Progress", "SearchConfig", "integer_scale", "ortools_baseline", "solve"]
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from planner.relief import Launch, ReliefProblem
+
+__all__ = ["Progress", "SearchConfig", "integer_scale", "ortools_baseline", "solve", "solve_relief", "solve_set_cover"]
 
 MAX_SCALED = 2_000_000_000
 """Largest scaled time (horizon) we let OR-Tools see; keeps penalties far inside int64."""
@@ -39,6 +49,7 @@ _ORTOOLS_POLISH_SHARE = 0.05  # share of the time limit for the OR-Tools polish
 _ORTOOLS_SOLUTIONS = 200  # solution limit of the OR-Tools polish when max_iterations is set
 _POLISH_MAX_NODES = 600  # above this, building the OR-Tools model costs more than its polish gains
 _FINISH_S = 0.05  # seconds kept back for verification
+_SET_COVER_S = 5.0  # CP-SAT budget of one orbit layout (deterministic time units, about seconds)
 
 
 @dataclass(frozen=True)
@@ -349,3 +360,164 @@ def _to_int(seconds: np.ndarray, scale: float, big: int) -> np.ndarray:
         scaled = np.ceil(np.where(np.isfinite(seconds), seconds, 0.0) * scale)
     scaled = np.where(np.isfinite(seconds), np.minimum(scaled, big), big)
     return scaled.astype(np.int64)
+
+
+def _cp_solver(time_limit_s: float, seed: int, deterministic: bool) -> cp_model.CpSolver:
+    """A CP-SAT solver; ``deterministic``: one worker bounded by deterministic time (about half of
+    ``time_limit_s`` on a typical core; twice the wall limit only caps a slow machine)."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = seed
+    solver.parameters.repair_hint = True
+    if deterministic:
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = time_limit_s / 2
+        solver.parameters.max_time_in_seconds = 2 * time_limit_s
+    else:
+        solver.parameters.num_workers = 2
+        solver.parameters.max_time_in_seconds = time_limit_s
+    return solver
+
+
+def solve_set_cover(sets: list[np.ndarray], n: int, start: list[int]) -> tuple[list[int], bool]:
+    """The fewest of ``sets`` (arrays of element indices < ``n``) covering every element, by CP-SAT.
+
+    ``start`` (a cover) is the hint. Returns the chosen set indices and whether they are proved the
+    fewest; ``start`` unchanged when CP-SAT finds nothing within its deterministic budget.
+    """
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    pick = [model.NewBoolVar(f"s{k}") for k in range(len(sets))]
+    covering: list[list[int]] = [[] for _ in range(n)]
+    for k, members in enumerate(sets):
+        for i in members:
+            covering[int(i)].append(k)
+    for i, ks in enumerate(covering):
+        if not ks:
+            return list(start), False  # an element no set covers: nothing to prove
+        model.AddBoolOr([pick[k] for k in ks]).WithName(f"cover{i}")
+    model.Add(sum(pick) <= len(start))
+    chosen = set(start)
+    for k, b in enumerate(pick):
+        model.AddHint(b, k in chosen)
+    model.Minimize(sum(pick))
+    solver = _cp_solver(_SET_COVER_S, 0, deterministic=True)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(start), False
+    return [k for k, b in enumerate(pick) if solver.Value(b)], status == cp_model.OPTIMAL
+
+
+def solve_relief(problem: ReliefProblem, params: SolveParams, *, hint: Sequence[Launch] = (),
+                 coverage_only: bool = False) -> list[Launch]:
+    """CP-SAT relief schedule: each aircraft's sorties (orbit and launch minute), priority-weighted coverage.
+
+    Each aircraft has up to K sortie slots, K from the horizon over its shortest launch-to-relaunch cycle.
+    A sortie flying option (aircraft, orbit) occupies the aircraft from launch to landing plus turnaround
+    (no overlap per aircraft) and may credit the orbit with a span inside [arrival + handover, departure]
+    and inside the window; credited spans of one orbit do not overlap, so their lengths add up to covered
+    time (a lower bound of :func:`planner.relief.coverage_of`). Maximises priority-weighted credited
+    minutes, then (unless ``coverage_only``) the fewest sorties. ``hint`` (e.g. the rotation) seeds the
+    search. With ``params.max_iterations`` set the result is deterministic (one worker, deterministic time).
+    """
+    from ortools.sat.python import cp_model
+
+    from planner.relief import STEP_S, Launch, busy_steps
+
+    handover = math.ceil(problem.handover_s / STEP_S - 1e-9)
+    windows = [(math.ceil(a / STEP_S - 1e-9), math.floor(b / STEP_S + 1e-9)) for a, b in problem.windows]
+    horizon = max((w1 for _, w1 in windows), default=0)
+    by_aircraft: dict[int, list[int]] = {}
+    for i, opt in enumerate(problem.options):
+        by_aircraft.setdefault(opt.aircraft, []).append(i)
+    credit_hint = _credit_hints(problem, hint, windows, handover)
+    model = cp_model.CpModel()
+    credits: dict[int, list[cp_model.IntervalVar]] = {}
+    objective = []
+    sorties = []
+    picks: list[tuple[int, cp_model.IntVar, cp_model.IntVar]] = []  # (option, chosen, launch)
+    for a, options in sorted(by_aircraft.items()):
+        k_max = horizon // max(1, min(busy_steps(problem.options[i]) for i in options)) + 1
+        mine = sorted((x for x in hint if x.aircraft == a), key=lambda x: x.launch_s)
+        busy: list[cp_model.IntervalVar] = []
+        prev: tuple[cp_model.IntVar, cp_model.IntVar] | None = None
+        for j in range(k_max):
+            launch = model.NewIntVar(0, horizon, f"L{a}_{j}")
+            used = model.NewBoolVar(f"u{a}_{j}")
+            hinted = mine[j] if j < len(mine) else None
+            model.AddHint(used, hinted is not None)
+            if hinted is not None:
+                model.AddHint(launch, round(hinted.launch_s / STEP_S))
+            choice = []
+            for i in options:
+                opt = problem.options[i]
+                w0, w1 = windows[opt.orbit]
+                arrive = math.ceil(opt.out_s / STEP_S - 1e-9)
+                depart = math.floor((opt.out_s + opt.station_s) / STEP_S + 1e-9)
+                x = model.NewBoolVar(f"x{a}_{j}_{i}")
+                c = model.NewBoolVar(f"c{a}_{j}_{i}")  # this sortie credits its orbit
+                choice.append(x)
+                model.AddImplication(c, x)
+                busy.append(model.NewOptionalFixedSizeIntervalVar(launch, busy_steps(opt), x, f"b{a}_{j}_{i}"))
+                start = model.NewIntVar(w0, w1, f"s{a}_{j}_{i}")
+                end = model.NewIntVar(w0, w1, f"e{a}_{j}_{i}")
+                length = model.NewIntVar(0, w1 - w0, f"n{a}_{j}_{i}")
+                model.Add(start >= launch + arrive + handover).OnlyEnforceIf(c)
+                model.Add(end <= launch + depart).OnlyEnforceIf(c)
+                model.Add(length == 0).OnlyEnforceIf(c.Not())
+                credits.setdefault(opt.orbit, []).append(model.NewOptionalIntervalVar(start, length, end, c, f"c{a}_{j}_{i}"))
+                objective.append(max(1, round(problem.weights[opt.orbit] * 100)) * length)
+                picks.append((i, x, launch))
+                on = hinted is not None and hinted.orbit == opt.orbit
+                span = credit_hint.get(hinted) if on and hinted is not None else None
+                model.AddHint(x, on)
+                model.AddHint(c, span is not None)
+                s_h, e_h = span if span is not None else (w0, w0)
+                model.AddHint(start, s_h)
+                model.AddHint(end, e_h)
+                model.AddHint(length, e_h - s_h)
+            model.AddExactlyOne([used.Not(), *choice])
+            sorties.append(used)
+            if prev is not None:  # slots in launch order, used ones first
+                model.Add(launch >= prev[0])
+                model.AddImplication(used, prev[1])
+            prev = (launch, used)
+        model.AddNoOverlap(busy)
+    for intervals in credits.values():
+        model.AddNoOverlap(intervals)
+    covered = sum(objective)
+    model.Maximize(covered if coverage_only else covered * (len(sorties) + 1) - sum(sorties))
+    solver = _cp_solver(params.time_limit_s, params.seed, deterministic=params.max_iterations is not None)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return []
+    out = []
+    for i, x, launch in picks:
+        if solver.Value(x):
+            opt = problem.options[i]
+            t = solver.Value(launch) * STEP_S
+            out.append(Launch(opt.aircraft, opt.orbit, t, t + opt.out_s, t + opt.out_s + opt.station_s,
+                              t + opt.out_s + opt.station_s + opt.back_s))
+    return sorted(out, key=lambda x: (x.launch_s, x.aircraft))
+
+
+def _credit_hints(problem: ReliefProblem, launches: Sequence[Launch], windows: list[tuple[int, int]],
+                  handover: int) -> dict[Launch, tuple[int, int]]:
+    """Credited (start, end) steps of each hinted launch as :func:`solve_relief` models them: inside
+    arrival + handover to departure and the window, after the orbit's previous credit; none if empty."""
+    from planner.relief import STEP_S
+
+    out: dict[Launch, tuple[int, int]] = {}
+    last: dict[int, int] = {}
+    for x in sorted(launches, key=lambda x: (x.arrive_s, x.aircraft)):
+        opt = next(o for o in problem.options if o.aircraft == x.aircraft and o.orbit == x.orbit)
+        launch = round(x.launch_s / STEP_S)
+        w0, w1 = windows[x.orbit]
+        start = max(launch + math.ceil(opt.out_s / STEP_S - 1e-9) + handover, w0, last.get(x.orbit, w0))
+        end = min(launch + math.floor((opt.out_s + opt.station_s) / STEP_S + 1e-9), w1)
+        if end > start:
+            out[x] = (start, end)
+            last[x.orbit] = end
+    return out

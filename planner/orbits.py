@@ -20,7 +20,8 @@ class OrbitDesign:
     """How one aircraft type would watch one target, or why it cannot (``reason`` non-empty).
 
     ``alt_m`` AMSL, ``radius_m`` of the circle, ``lap_s`` one lap in the wind, ``turns`` whole laps
-    giving at least the dwell, ``slant_m`` line-of-sight distance to the target.
+    giving at least the dwell, ``slant_m`` line-of-sight distance to the target. ``centre`` (lon, lat)
+    is where the circle is centred when not over the task's point (moved clear of a no-fly zone).
     """
 
     alt_m: float
@@ -29,6 +30,7 @@ class OrbitDesign:
     turns: int
     slant_m: float
     reason: str = ""
+    centre: tuple[float, float] | None = None
 
     @property
     def ok(self) -> bool:

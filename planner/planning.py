@@ -4,7 +4,9 @@ The time model (conservative, docs/concepts.md): transits follow geodesics at cr
 wind's ground speed on the leg's mean track; climbs and descents are flown in circles over the base or
 en route, their time (height / climb or descent rate) added to the leg, not overlapped; orbits last
 whole laps of the wind-widened circle at loiter speed. Aircraft without SATCOM stay within the
-ground stations' line-of-sight reach (planner.comms) on every leg and orbit.
+ground stations' line-of-sight reach (planner.comms) on every leg and orbit. With no-fly zones
+(planner.airspace), transits take the quickest way round them in the wind, and no orbit or pattern
+enters one (docs/airspace.md).
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import shapely
 from shapely.geometry import Point
 
 from planner import geo, physics
 from planner.aircraft import Aircraft
+from planner.airspace import Airspace, LegCost, Routes
 from planner.comms import Comms
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, InputError
 from planner.fleet import Airframe, airframes
 from planner.loadout import candidate_loadouts, choose_loadouts, with_loadout
 from planner.orbit_layout import layout_orbits
@@ -28,10 +32,11 @@ from planner.orbits import OrbitDesign, design_orbit
 from planner.patterns import PatternDesign, design_pattern
 from planner.plan import Leg, Orbit, Pattern, Plan, Position, Sortie, Unserved
 from planner.problem import Problem, Result, Route, SolveParams, Vehicle, evaluate_route
-from planner.scenario import Base, Scenario, Task
+from planner.scenario import Base, Scenario, Task, Wind
 from planner.sensors import Sensor
 
-__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "CostModel", "Progress", "build_model", "plan", "sortie_legs"]
+__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "CostModel", "Progress", "Routing", "build_model", "plan",
+           "sortie_legs"]
 
 TAKEOFF_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above the base
 APPROACH_M = 4000.0  # final approach length along the runway when the base gives runway_deg
@@ -54,11 +59,43 @@ class Progress:
 
 
 @dataclass(frozen=True, eq=False)
+class Routing:
+    """Quickest zone-avoiding routes between the model's points (bases, task entries and exits).
+
+    ``index`` numbers each (lon, lat) point in the routes; ``routes[type]`` are priced by ``costs[type]``,
+    that aircraft type's leg time (s) in the wind. ``covered`` remembers which detours (type, from, to,
+    altitude) stay within radio reach.
+    """
+
+    space: Airspace
+    index: dict[tuple[float, float], int]
+    routes: dict[str, Routes]
+    costs: dict[str, LegCost]
+    covered: dict[tuple[str, int, int, float], bool] = field(default_factory=dict)  # detours within radio reach
+
+    def covers(self, points: list[tuple[float, float]]) -> bool:
+        """Whether every (lon, lat) point has routes."""
+        return all(p in self.index for p in points)
+
+    def path(self, aircraft: str, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+        """Vertices (lon, lat) of the route ``a`` → ``b`` for ``aircraft``, both ends included.
+
+        Points the model does not hold are routed on the spot. Raises InfeasibleError without a route.
+        """
+        i, j = self.index.get(a), self.index.get(b)
+        if i is None or j is None:
+            return self.space.routes([a[0], b[0]], [a[1], b[1]], cost=self.costs[aircraft]).path(0, 1)
+        return self.routes[aircraft].path(i, j)
+
+
+@dataclass(frozen=True, eq=False)
 class CostModel:
     """Everything about the candidate tasks that does not depend on loadouts.
 
     Nodes are the bases then the tasks. Cost classes are (aircraft type, carries SATCOM): without
-    SATCOM, legs leaving radio reach are impossible (``inf``).
+    SATCOM, legs leaving radio reach are impossible (``inf``). With no-fly zones, ``routing`` holds the
+    routes round them that travel times follow, and ``reachable`` (tasks,) whether some type has a
+    route there and back from some base. ``notes`` say what was changed to keep clear of zones.
     """
 
     scenario: Scenario
@@ -73,6 +110,9 @@ class CostModel:
     covered: np.ndarray  # (types, tasks): the orbit is within radio reach
     comms: Comms
     members: dict[str, tuple[Task, ...]]  # a shared orbit's name -> the targets it watches
+    routing: Routing | None = None
+    reachable: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def nb(self) -> int:
@@ -191,7 +231,7 @@ def plan(
             "shared_orbits": len(model.members),
             "orbits_saved": sum(len(m) - 1 for m in model.members.values()),
         },
-        notes=scenario.warnings,
+        notes=scenario.warnings + model.notes,
     )
 
 
@@ -266,6 +306,9 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
 
     Tasks asking for persistent coverage (``persistent_h``) are planned by ``planner.relief``: with
     ``persistent`` false they are left out with that reason, with it true they are the only ones taken.
+    With no-fly zones, tasks inside one are left out, orbits whose circle would enter one are moved
+    clear (within sensor range) or left out, patterns that would enter one are left out, and travel
+    times follow the quickest routes round them. Raises InputError for a base too close to a zone.
     """
     sensors = dict(scenario.sensors)
     types = sorted({f.aircraft.name for f in fleet})
@@ -274,26 +317,37 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     comms = Comms.of(bases)
     frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
                                   [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
+    space = _airspace(scenario, frame, fleet)
     selected = [t for t in scenario.work if (t.persistent_h is not None) == persistent]
     if not persistent:
         for t in scenario.work:
             if t.persistent_h is not None:
                 unserved[t.name] = "persistent coverage: planned with relief on station by `planner relief`"
+    if space is not None:
+        selected = _outside_zones(space, selected, unserved)
     work, members = _share_orbits(scenario, selected, frame, [craft[t] for t in types])
+    conflicts = _orbit_conflicts(space, work, [craft[t] for t in types], scenario.wind)
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
+    notes: dict[str, str] = {}
     for task in work:
         capability = _capability(task)
         catalogue = [s for s in sensors.values() if s.capability == capability]
+        best = _sensor_for(capability, sensors, tuple(s.name for s in catalogue))
         flyable: dict[int, Design]
         if task.kind == "orbit":
             flyable = {k: _shared_slant(design_orbit(task, craft[name], None, scenario.wind), task, members, frame)
                        for k, name in enumerate(types)}
         else:
-            best = _sensor_for(capability, sensors, tuple(s.name for s in catalogue))
             toward = _nearest_base(task, bases)
             flyable = {k: design_pattern(task, craft[name], best, scenario.wind, frame, toward)
                        for k, name in enumerate(types)}
+        if space is not None:
+            for k, design in flyable.items():
+                flyable[k], note = _keep_clear(space, task, design, conflicts.get((task.name, k)),
+                                               members.get(task.name, (task,)), frame, best)
+                if note:
+                    notes.setdefault(task.name, note)
         ok = {k: d for k, d in flyable.items() if d.ok}
         if not ok:
             _mark(unserved, members, task, next(iter(flyable.values())).reason)
@@ -312,7 +366,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
         i = len(tasks)
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
-    model = _costs(scenario, bases, tasks, types, designs, comms, members)
+    model = _costs(scenario, bases, tasks, types, designs, comms, members, space)
     # Drop what no airframe could serve with any loadout it may carry, with the first check that fails.
     options = _options(model, fleet)
     keep = []
@@ -322,11 +376,132 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
             _mark(unserved, members, task, why)
         else:
             keep.append(i)
-    if len(keep) == len(tasks):
-        return model
-    tasks = [tasks[i] for i in keep]
-    designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
-    return _costs(scenario, bases, tasks, types, designs, comms, members)
+    if len(keep) != len(tasks):
+        tasks = [tasks[i] for i in keep]
+        designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
+        model = _costs(scenario, bases, tasks, types, designs, comms, members, space, model.routing)
+    kept = {t.name for t in model.tasks}
+    return replace(model, notes=tuple(note for name, note in notes.items() if name in kept)) if notes else model
+
+
+def _airspace(scenario: Scenario, frame: geo.LocalFrame, fleet: list[Airframe]) -> Airspace | None:
+    """The scenario's no-fly zones (None without any), checked against the bases aircraft fly from.
+
+    Raises InputError for such a base inside a zone, or whose climb and descent circle (the widest
+    cruise turn in the wind, as the mission flies it) or final approach enters one.
+    """
+    if not scenario.nofly:
+        return None
+    space = Airspace.from_tasks(scenario.tasks, frame)
+    wind = scenario.wind.speed_mps
+    for base in {f.base.name: f.base for f in fleet}.values():
+        zone = space.zone_of(base.lon, base.lat)
+        if zone is not None:
+            raise InputError(f"base '{base.name}' is inside no-fly zone '{zone}'")
+        radius = max(math.ceil(f.aircraft.turn_radius_m(wind, loiter=False)) for f in fleet if f.base.name == base.name)
+        zone = space.orbit_conflicts(base.lon, base.lat, radius)[0]
+        if zone is not None:
+            raise InputError(f"base '{base.name}': the climb and descent circle over it ({radius} m) enters no-fly "
+                             f"zone '{zone}'")
+        if base.runway_deg is not None:
+            lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
+            zone = space.path_conflict([(base.lon, base.lat), (float(lon), float(lat))])
+            if zone is not None:
+                raise InputError(f"base '{base.name}': the final approach enters no-fly zone '{zone}'")
+    return space
+
+
+def _outside_zones(space: Airspace, tasks: list[Task], unserved: dict[str, str]) -> list[Task]:
+    """``tasks`` less those inside a no-fly zone (recorded in ``unserved``): an orbit's target, or a
+    whole survey area or patrol line. A stand-off target may lie inside: it is watched from outside."""
+    out = []
+    for task in tasks:
+        zone = None
+        if task.kind in ("orbit", "survey", "patrol"):
+            xy = np.asarray(shapely.get_coordinates(task.geometry))
+            if space.contains(xy[:, 0], xy[:, 1]).all():
+                zone = space.zone_of(float(xy[0, 0]), float(xy[0, 1]))
+        if zone is not None:
+            unserved[task.name] = f"inside no-fly zone '{zone}'"
+        else:
+            out.append(task)
+    return out
+
+
+def _orbit_conflicts(space: Airspace | None, work: list[Task], aircraft: list[Aircraft],
+                     wind: Wind) -> dict[tuple[str, int], str]:
+    """(task name, type index) -> the no-fly zone the orbit circle centred on the task would meet, for
+    every orbit task and aircraft type whose circle meets one (one vectorised test per type)."""
+    orbits = [t for t in work if t.kind == "orbit"]
+    if space is None or not orbits:
+        return {}
+    lon = np.array([t.geometry.x for t in orbits])
+    lat = np.array([t.geometry.y for t in orbits])
+    out = {}
+    for k, a in enumerate(aircraft):
+        radius = design_orbit(orbits[0], a, None, wind).radius_m  # the same for every orbit of a type
+        for task, zone in zip(orbits, space.orbit_conflicts(lon, lat, radius), strict=True):
+            if zone is not None:
+                out[task.name, k] = zone
+    return out
+
+
+def _keep_clear(space: Airspace, task: Task, design: Design, zone: str | None, watched: tuple[Task, ...],
+                frame: geo.LocalFrame, sensor: Sensor | None) -> tuple[Design, str]:
+    """``design`` kept out of the no-fly zones, and a note when it was changed.
+
+    An orbit whose circle meets ``zone`` moves to the nearest centre clear of every zone (by the
+    avoidance margin if it can, else just clear) that keeps the watched targets within ``sensor``'s slant
+    range; a pattern whose legs or turns would enter a zone is refused. Refusals carry the reason.
+    """
+    if not design.ok:
+        return design, ""
+    if isinstance(design, PatternDesign):
+        hit = _pattern_zone(space, design)
+        return (replace(design, reason=f"its {design.kind} would enter no-fly zone '{hit}'"), "") if hit else (design, "")
+    if zone is None:
+        return design, ""
+    lon, lat = task.geometry.x, task.geometry.y
+    radius = design.radius_m
+    height = design.alt_m - min(t.ground_elev_m for t in watched)
+    far = _farthest_m((lon, lat), watched, frame)
+    reach = 0.0
+    if sensor is not None and sensor.slant_range_m > height:
+        reach = math.sqrt(sensor.slant_range_m**2 - height**2) - radius - far
+    centre = None
+    if reach > 0:
+        centre = (space.clear_orbit_centre(lon, lat, radius, within_m=reach, clearance_m=space.margin_m)
+                  or space.clear_orbit_centre(lon, lat, radius, within_m=reach))
+    if centre is None:
+        reason = f"its {radius:.0f} m orbit would enter no-fly zone '{zone}'"
+        if sensor is not None and sensor.slant_range_m > 0:
+            reason += (f", and no orbit clear of it keeps {'the target' if len(watched) == 1 else 'its targets'} "
+                       f"within the {sensor.name} slant range of {sensor.slant_range_m / 1000:.1f} km")
+        return replace(design, reason=reason), ""
+    moved = replace(design, centre=centre, slant_m=_slant_m(design, centre, watched, frame))
+    shift = float(geo.distance_m(lon, lat, *centre))
+    return moved, (f"the orbit for '{task.name}' is centred {shift / 1000:.1f} km off its target to keep clear of "
+                   f"no-fly zone '{zone}'")
+
+
+def _pattern_zone(space: Airspace, design: PatternDesign) -> str | None:
+    """The first no-fly zone a pattern would enter: along its legs (a racetrack's lap closed), within a
+    turn radius of a waypoint (turns, holds), or within a racetrack's half-circle ends."""
+    path = list(design.path)
+    zone = space.path_conflict([*path, path[0]] if design.kind == "racetrack" else path)
+    if zone is not None:
+        return zone
+    lon = [p[0] for p in path]
+    lat = [p[1] for p in path]
+    radius = [design.radius_m] * len(path)
+    if design.kind == "racetrack" and len(path) == 4:
+        for p, q in ((path[1], path[2]), (path[3], path[0])):
+            az, _, d = geo.inverse(p[0], p[1], q[0], q[1])
+            mid = geo.destination(p[0], p[1], az, float(d) / 2.0)
+            lon.append(float(mid[0]))
+            lat.append(float(mid[1]))
+            radius.append(float(d) / 2.0)
+    return next((z for z in space.orbit_conflicts(lon, lat, radius) if z is not None), None)
 
 
 def _mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: Task, reason: str) -> None:
@@ -344,7 +519,10 @@ def _share_orbits(
     persistence requirement. The horizontal reach ρ = √(S² − h²) − r is taken at its smallest over the
     fleet's types (largest turn radius r in the wind, each type's altitude h above the highest target
     ground). A shared orbit is worth the sum of its targets' priorities and dwells the longest dwell.
+    The fewest orbits are chosen by CP-SAT over candidate centres, seeded with the greedy cover.
     """
+    from planner import optimise
+
     groups: dict[tuple[str, float | None], list[Task]] = {}
     out: list[Task] = []
     for task in work:
@@ -367,7 +545,7 @@ def _share_orbits(
             for a in aircraft
         )
         xy = np.column_stack(frame.to_local([t.geometry.x for t in group], [t.geometry.y for t in group]))
-        cover = layout_orbits(xy, reach)
+        cover = layout_orbits(xy, reach, exact=optimise.solve_set_cover)
         for orbit in cover.orbits:
             watched = tuple(group[i] for i in orbit.members)
             if len(watched) == 1:
@@ -398,10 +576,20 @@ def _shared_slant(design: OrbitDesign, task: Task, members: dict[str, tuple[Task
     watched = members.get(task.name)
     if not watched or not design.ok:
         return design
-    cx, cy = frame.to_local(task.geometry.x, task.geometry.y)
-    far = max(float(np.hypot(*(np.array(frame.to_local(t.geometry.x, t.geometry.y)) - [cx, cy]))) for t in watched)
+    return replace(design, slant_m=_slant_m(design, (task.geometry.x, task.geometry.y), watched, frame))
+
+
+def _farthest_m(centre: tuple[float, float], watched: tuple[Task, ...], frame: geo.LocalFrame) -> float:
+    """Horizontal distance (m, local frame) from ``centre`` (lon, lat) to the farthest watched target."""
+    cx, cy = frame.to_local(*centre)
+    return max(float(np.hypot(*(np.array(frame.to_local(t.geometry.x, t.geometry.y)) - [cx, cy]))) for t in watched)
+
+
+def _slant_m(design: OrbitDesign, centre: tuple[float, float], watched: tuple[Task, ...],
+             frame: geo.LocalFrame) -> float:
+    """Slant range (m) from the far side of the circle centred at ``centre`` to the farthest watched target."""
     height = design.alt_m - min(t.ground_elev_m for t in watched)
-    return replace(design, slant_m=math.hypot(far + design.radius_m, height))
+    return math.hypot(_farthest_m(centre, watched, frame) + design.radius_m, height)
 
 
 def _options(model: CostModel, fleet: list[Airframe]) -> list[tuple[Airframe, dict[str, np.ndarray]]]:
@@ -425,6 +613,8 @@ def _first_failure(model: CostModel, task: Task, masks: list[dict[str, np.ndarra
         return f"no aircraft carries a {capability} sensor" if capability else "no aircraft can serve it"
     if not any(m["comms"][i] for m in masks):
         return "beyond radio reach of every ground station, and no aircraft carries SATCOM"
+    if model.reachable is not None and not model.reachable[i]:
+        return "walled in by no-fly zones: no route round them reaches it from any base and back"
     if not any(m["range"][i] for m in masks):
         return "out of range: a round trip from any base with the dwell exceeds the aircraft's endurance less reserve"
     return "window: no aircraft can be on station inside it"
@@ -443,6 +633,8 @@ def _ends(task: Task, design: Design | None) -> tuple[tuple[float, float], tuple
     """(lon, lat) where the aircraft starts and ends work on ``task``: an orbit's centre, a pattern's ends."""
     if isinstance(design, PatternDesign):
         return design.entry, design.exit
+    if isinstance(design, OrbitDesign) and design.centre is not None:
+        return design.centre, design.centre
     point = (task.geometry.centroid.x, task.geometry.centroid.y)
     return point, point
 
@@ -455,11 +647,16 @@ def _costs(
     designs: dict[tuple[int, int], Design],
     comms: Comms,
     members: dict[str, tuple[Task, ...]],
+    space: Airspace | None = None,
+    routing: Routing | None = None,
 ) -> CostModel:
     """Travel and service times per cost class, windows and radio coverage.
 
     Travel runs from where work on a node ends to where work on the next begins; both depend on the
-    aircraft type (turn radius, altitude), so distances are computed per type.
+    aircraft type (turn radius, altitude), so distances are computed per type. With no-fly zones
+    (``space``) the horizontal part of travel is the quickest route round them in the wind, and a leg
+    of an aircraft without SATCOM must stay within radio reach along its detour; ``routing`` from an
+    earlier call is reused when it holds every point.
     """
     nb, nt = len(bases), len(tasks)
     n = nb + nt
@@ -469,23 +666,33 @@ def _costs(
     travel = np.zeros((len(classes), n, n))
     service = np.zeros((len(classes), n))
     covered = np.zeros((len(types), nt), bool)
+    ends_of = [[((b.lon, b.lat), (b.lon, b.lat)) for b in bases]
+               + [_ends(t, designs.get((i, k))) for i, t in enumerate(tasks)] for k in range(len(types))]
+    if space is not None:
+        points = [p for ends in ends_of for pair in ends for p in pair]
+        if routing is None or not routing.covers(points):
+            routing = _routing(space, points, {name: craft[name] for name in types}, scenario.wind)
+    reachable = np.zeros(nt, bool) if routing is not None else None
     for k, name in enumerate(types):
         a = craft[name]
-        ends = [((b.lon, b.lat), (b.lon, b.lat)) for b in bases] + [_ends(t, designs.get((i, k))) for i, t in
-                                                                   enumerate(tasks)]
+        ends = ends_of[k]
         entry = np.array([e[0] for e in ends])
         leave = np.array([e[1] for e in ends])
-        if np.array_equal(entry, leave):
-            dist, az = geo.pairwise_inverse(entry[:, 0], entry[:, 1])
+        if routing is not None and reachable is not None:
+            rows = np.array([routing.index[e[1]] for e in ends])
+            cols = np.array([routing.index[e[0]] for e in ends])
+            horizontal = routing.routes[name].cost[np.ix_(rows, cols)]
+            reachable |= (np.isfinite(horizontal[:nb, nb:]) & np.isfinite(horizontal[nb:, :nb].T)).any(axis=0)
         else:
-            dist, az = geo.cross_inverse(leave[:, 0], leave[:, 1], entry[:, 0], entry[:, 1])
+            if np.array_equal(entry, leave):
+                dist, az = geo.pairwise_inverse(entry[:, 0], entry[:, 1])
+            else:
+                dist, az = geo.cross_inverse(leave[:, 0], leave[:, 1], entry[:, 0], entry[:, 1])
+            horizontal = _leg_time(a, scenario.wind)(dist, az)
+        np.fill_diagonal(horizontal, 0.0)
         alt = np.array([b.elev_m for b in bases] + [
             designs[i, k].alt_m if (i, k) in designs else a.default_alt_m for i in range(nt)
         ])
-        vg = physics.ground_speed_mps(a.cruise_speed_mps, az, scenario.wind.from_deg, scenario.wind.speed_mps)
-        with np.errstate(divide="ignore"):
-            horizontal = np.where(vg > 0, dist / np.where(vg > 0, vg, 1.0), np.inf)
-        np.fill_diagonal(horizontal, 0.0)
         rise = alt[None, :] - alt[:, None]
         base_travel = horizontal + np.where(rise > 0, rise / a.climb_rate_mps, -rise / a.descent_rate_mps)
         base_travel[:, :nb] += approach[None, :] / a.cruise_speed_mps
@@ -501,6 +708,8 @@ def _costs(
         covered[k] = [_design_covered(comms, tasks[i], designs.get((i, k))) for i in range(nt)]
         work_alt = np.concatenate([np.full(nb, np.nan), alt[nb:]])
         legs_ok = comms.matrix(leave[:, 0], leave[:, 1], work_alt, to=(entry[:, 0], entry[:, 1], work_alt))
+        if routing is not None:
+            legs_ok = _detours_covered(comms, routing, name, rows, cols, work_alt, legs_ok)
         for satcom in (False, True):
             c = classes.index((name, satcom))
             travel[c] = base_travel if satcom else np.where(legs_ok, base_travel, np.inf)
@@ -511,7 +720,96 @@ def _costs(
     for i, task in enumerate(tasks):
         longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
         window[nb + i] = _window_s(task, scenario, longest)
-    return CostModel(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members)
+    return CostModel(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members,
+                     routing, reachable)
+
+
+def _leg_time(aircraft: Aircraft, wind: Wind) -> LegCost:
+    """Time (s) of geodesic legs flown at cruise airspeed in ``wind``, from their length (m) and mean track
+    (deg true); inf where the aircraft makes no headway."""
+
+    def cost(dist_m: np.ndarray, track_deg: np.ndarray) -> np.ndarray:
+        vg = physics.ground_speed_mps(aircraft.cruise_speed_mps, track_deg, wind.from_deg, wind.speed_mps)
+        with np.errstate(divide="ignore"):
+            return np.where(vg > 0, dist_m / np.where(vg > 0, vg, 1.0), np.inf)
+
+    return cost
+
+
+def _routing(space: Airspace, points: list[tuple[float, float]], craft: dict[str, Aircraft], wind: Wind) -> Routing:
+    """Routes round the zones between the distinct (lon, lat) ``points``, priced per aircraft type: the
+    geometry once, the pricing once per type."""
+    unique = list(dict.fromkeys(points))
+    net = space.network([p[0] for p in unique], [p[1] for p in unique])
+    costs = {name: _leg_time(a, wind) for name, a in craft.items()}
+    return Routing(space, {p: i for i, p in enumerate(unique)}, {name: net.routes(cost=c) for name, c in costs.items()},
+                   costs)
+
+
+def _detours_covered(comms: Comms, routing: Routing, aircraft: str, rows: np.ndarray, cols: np.ndarray,
+                     work_alt: np.ndarray, legs_ok: np.ndarray) -> np.ndarray:
+    """``legs_ok`` (nodes, nodes) with every detoured leg of ``aircraft`` judged along its detour.
+
+    ``rows``/``cols`` are the route points of each node's exit and entry; a detour is flown at the lower
+    of the two nodes' altitudes (``work_alt``, NaN at a base: the other end's). A station reaching both
+    ends, their escapes and every outline corner reaches the whole detour (its disc is convex); other
+    detours are rebuilt and sampled leg by leg (results kept in ``routing.covered``).
+    """
+    routes = routing.routes[aircraft]
+    with np.errstate(invalid="ignore"):
+        low = np.fmin(work_alt[:, None], work_alt[None, :])
+    todo = routes.detoured[np.ix_(rows, cols)] & np.isfinite(routes.cost[np.ix_(rows, cols)]) & ~np.isnan(low)
+    if not todo.any():
+        return legs_ok
+    out = legs_ok.copy()
+    corners = routing.space.corners
+    escapes = routes.escapes
+    lost = np.isnan(escapes[:, 0])
+    for h in np.unique(low[todo]):
+        at = todo & (low == h)
+        point = comms.stations(routes.lons, routes.lats, h)
+        ends = point & (comms.stations(np.where(lost, routes.lons, escapes[:, 0]),
+                                       np.where(lost, routes.lats, escapes[:, 1]), h) | lost[:, None])
+        everywhere = comms.stations(corners[:, 0], corners[:, 1], h).all(axis=0)
+        fast = ((ends[rows] & everywhere).astype(np.int32) @ ends[cols].T.astype(np.int32)) > 0
+        reached = point[rows].any(axis=1)[:, None] & point[cols].any(axis=1)[None, :]
+        out[at] = (fast & reached)[at]
+        src, dst = np.nonzero(at & reached & ~fast)
+        out[src, dst] = _paths_covered(comms, routing, aircraft, rows[src], cols[dst], float(h))
+    return out
+
+
+def _paths_covered(comms: Comms, routing: Routing, aircraft: str, src: np.ndarray, dst: np.ndarray,
+                   alt_m: float) -> np.ndarray:
+    """Whether each route ``src[p]`` → ``dst[p]`` (route points) of ``aircraft`` stays within radio reach
+    at ``alt_m``, leg by leg (remembered in ``routing.covered``)."""
+    out = np.zeros(src.size, bool)
+    lon: list[float] = []
+    lat: list[float] = []
+    segments: list[tuple[int, int]] = []
+    owner: list[int] = []
+    fresh: list[int] = []
+    for p, (i, j) in enumerate(zip(src.tolist(), dst.tolist(), strict=True)):
+        known = routing.covered.get((aircraft, i, j, alt_m))
+        if known is not None:
+            out[p] = known
+            continue
+        path = routing.routes[aircraft].path(i, j)
+        first = len(lon)
+        lon.extend(v[0] for v in path)
+        lat.extend(v[1] for v in path)
+        segments.extend((first + s, first + s + 1) for s in range(len(path) - 1))
+        owner.extend([p] * (len(path) - 1))
+        fresh.append(p)
+    if fresh:
+        seg_ok = comms.legs_covered(np.array(lon), np.array(lat), np.full(len(lon), alt_m),
+                                    np.array(segments, dtype=np.int64).reshape(-1, 2))
+        ok = np.ones(src.size, bool)
+        np.logical_and.at(ok, np.array(owner, dtype=np.int64), seg_ok)
+        for p in fresh:
+            out[p] = ok[p]
+            routing.covered[aircraft, int(src[p]), int(dst[p]), alt_m] = bool(ok[p])
+    return out
 
 
 def _design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
@@ -521,8 +819,8 @@ def _design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
     if isinstance(design, PatternDesign):
         path = np.array(design.path)
         return bool(comms.covered(path[:, 0], path[:, 1], np.full(len(path), design.alt_m)).all())
-    c = task.geometry.centroid
-    return bool(_orbits_covered(comms, np.array([c.x]), np.array([c.y]), np.array([design.alt_m]),
+    (lon, lat), _ = _ends(task, design)
+    return bool(_orbits_covered(comms, np.array([lon]), np.array([lat]), np.array([design.alt_m]),
                                 np.array([design.radius_m]))[0])
 
 
@@ -579,7 +877,8 @@ def sortie_legs(
 
     ``arrivals`` and ``starts`` are when the aircraft reaches each node and begins work there (seconds
     from the mission start); ``designs`` overrides the model's design of a node (e.g. a relief orbit's
-    time on station). Leg times follow the model's travel times exactly.
+    time on station). Leg times follow the model's travel times exactly; transits go round no-fly zones
+    by the model's routes (their turning points in ``Leg.via``, their length in ``distance_m``).
     """
     a = frame.aircraft
     k = model.types.index(a.name)
@@ -602,7 +901,7 @@ def sortie_legs(
         design = design_of[node]
         (in_lon, in_lat), (out_lon, out_lat) = _ends(task, design)
         there = Position(in_lon, in_lat, design.alt_m)
-        legs.append(Leg("transit", t, arrive, here, there, float(geo.distance_m(here.lon, here.lat, there.lon, there.lat))))
+        legs.append(_transit(model, a.name, t, arrive, here, there))
         if begin > arrive + 1e-6:
             legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
                             tasks=(task.name,)))
@@ -617,7 +916,7 @@ def sortie_legs(
     final_s = TAKEOFF_AGL_M / a.descent_rate_mps
     approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
     transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
-    legs.append(Leg("transit", t, t + transit_s, here, over, float(geo.distance_m(here.lon, here.lat, base.lon, base.lat))))
+    legs.append(_transit(model, a.name, t, t + transit_s, here, over))
     t += transit_s
     low = Position(base.lon, base.lat, circuit)
     legs.append(Leg("descent", t, t + descent_s, over, low, descent_s * a.cruise_speed_mps))
@@ -627,6 +926,18 @@ def sortie_legs(
         t += approach_s
     legs.append(Leg("land", t, t + final_s, low, home, 0.0))
     return tuple(_with_blos(model.comms, leg) for leg in legs)
+
+
+def _transit(model: CostModel, aircraft: str, start_s: float, end_s: float, here: Position, there: Position) -> Leg:
+    """The transit ``here`` → ``there`` (s from mission start): straight, or round the no-fly zones by the
+    model's route for ``aircraft``, turning at the higher of the two end altitudes."""
+    if model.routing is None:
+        return Leg("transit", start_s, end_s, here, there, float(geo.distance_m(here.lon, here.lat, there.lon, there.lat)))
+    path = np.array(model.routing.path(aircraft, (here.lon, here.lat), (there.lon, there.lat)))
+    dist = float(np.sum(geo.distance_m(path[:-1, 0], path[:-1, 1], path[1:, 0], path[1:, 1]))) if len(path) > 1 else 0.0
+    alt = max(here.alt_m, there.alt_m)
+    via = tuple(Position(float(lon), float(lat), alt) for lon, lat in path[1:-1])
+    return Leg("transit", start_s, end_s, here, there, dist, via=via)
 
 
 def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: float, end: float, there: Position,
@@ -668,13 +979,24 @@ def _with_blos(comms: Comms, leg: Leg) -> Leg:
         ok = _orbits_covered(comms, np.array([leg.orbit.centre.lon]), np.array([leg.orbit.centre.lat]),
                              np.array([leg.orbit.centre.alt_m]), np.array([leg.orbit.radius_m]))[0]
         return leg if ok else replace(leg, blos_s=leg.duration_s)
-    if leg.start.lon == leg.end.lon and leg.start.lat == leg.end.lat:
+    if leg.start.lon == leg.end.lon and leg.start.lat == leg.end.lat and not leg.via:
         ok = bool(comms.covered(leg.start.lon, leg.start.lat, min(leg.start.alt_m, leg.end.alt_m))[0])
         return leg if ok else replace(leg, blos_s=leg.duration_s)
     samples = 48
-    az, _, dist = geo.inverse(leg.start.lon, leg.start.lat, leg.end.lon, leg.end.lat)
-    lon, lat = geo.destination(np.full(samples, leg.start.lon), np.full(samples, leg.start.lat),
-                               np.full(samples, float(az)), (np.arange(samples) + 0.5) / samples * float(dist))
+    lon, lat = _along([leg.start, *leg.via, leg.end], samples)
     ok = comms.covered(lon, lat, np.full(samples, min(leg.start.alt_m, leg.end.alt_m)))
     share = 1.0 - float(ok.mean())
     return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)
+
+
+def _along(points: list[Position], samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) of ``samples`` points spread evenly by distance along the geodesic polyline ``points``
+    (at the middles of equal parts)."""
+    lons = np.array([p.lon for p in points])
+    lats = np.array([p.lat for p in points])
+    az, _, dist = geo.inverse(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    az, dist = np.atleast_1d(az), np.atleast_1d(dist)
+    start = np.concatenate([[0.0], np.cumsum(dist)[:-1]])
+    at = (np.arange(samples) + 0.5) / samples * float(dist.sum())
+    seg = np.clip(np.searchsorted(start, at, side="right") - 1, 0, dist.size - 1)
+    return geo.destination(lons[seg], lats[seg], az[seg], at - start[seg])

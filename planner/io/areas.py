@@ -147,9 +147,9 @@ def _task(row: dict[str, Any], geom: BaseGeometry | None, where: str, fallback_n
         raise InputError(f"{where}: property 'task' is missing (one of {', '.join(TASK_KINDS)})")
     kind = str(kind).strip().lower()
     if kind not in TASK_KINDS:
-        raise InputError(f"{where}: task '{kind}' is not one of {', '.join(TASK_KINDS)}")
+        raise InputError(f"{where}: task {kind!r} is not one of {', '.join(TASK_KINDS)}")
     name = str(row["name"]).strip() if _present(row.get("name")) else fallback_name
-    where = f"{where} ('{name}')"
+    where = f"{where} ({name!r})"
     if geom is None or geom.is_empty:
         raise InputError(f"{where}: has no geometry")
     geom = shapely.force_2d(geom)
