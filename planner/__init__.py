@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "read_scenario": "planner.io.scenario_file",
     "make_plan": ("planner.planning", "plan"),
+    "plan_relief": "planner.relief",
     "run_batch": "planner.batch",
     "BatchSettings": "planner.batch",
     "export_plan": "planner.io.export",

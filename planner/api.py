@@ -12,7 +12,7 @@ from planner.io.scenario_file import read_scenario
 from planner.plan import Plan
 from planner.planning import Progress, plan
 
-__all__ = ["default_output_dir", "demo_scenario_path", "plan_scenario"]
+__all__ = ["default_output_dir", "demo_scenario_path", "plan_scenario", "relief_scenario"]
 
 
 def demo_scenario_path() -> Path:
@@ -44,12 +44,52 @@ def plan_scenario(
     overwrite costs no solve time.
     """
     scenario = read_scenario(scenario_path)
-    target = out_dir if out_dir is not None else default_output_dir(scenario.name)
-    if not overwrite and (target / "plan.json").exists():
-        from planner.errors import OutputError
-
-        raise OutputError(f"{target} already holds a plan; pass --overwrite to replace it")
+    target = _target(out_dir, scenario.name, overwrite)
     result = plan(scenario, time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations,
                   autopilot=autopilot, progress=progress)
     written = export_plan(result, target, overwrite=overwrite)
     return result, written, target
+
+
+def relief_scenario(
+    scenario_path: Path,
+    out_dir: Path | None = None,
+    *,
+    horizon_h: float | None = None,
+    handover_min: float | None = None,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    autopilot: str | None = None,
+    smallest_fleet: bool = True,
+    overwrite: bool = False,
+) -> tuple[Plan, list[Path], Path]:
+    """Read ``scenario_path``, plan the relief schedule of its persistent orbits, write every output.
+
+    ``horizon_h`` and ``handover_min`` override the scenario's ``[persistent]`` table. One mission file
+    per launch; ``plan.json`` carries each orbit's coverage and gaps. Returns plan, files, folder.
+    """
+    from dataclasses import replace
+
+    from planner.relief import plan_relief
+
+    scenario = read_scenario(scenario_path)
+    settings = scenario.persistent
+    if horizon_h is not None:
+        settings = replace(settings, horizon_h=horizon_h)
+    if handover_min is not None:
+        settings = replace(settings, handover_min=handover_min)
+    target = _target(out_dir, f"{scenario.name} relief", overwrite)
+    result = plan_relief(scenario, settings, time_limit_s=time_limit_s, seed=seed, autopilot=autopilot,
+                         smallest_fleet=smallest_fleet)
+    written = export_plan(result, target, overwrite=overwrite)
+    return result, written, target
+
+
+def _target(out_dir: Path | None, name: str, overwrite: bool) -> Path:
+    """The output folder, checked before any solving: a plan already there needs ``overwrite``."""
+    target = out_dir if out_dir is not None else default_output_dir(name)
+    if not overwrite and (target / "plan.json").exists():
+        from planner.errors import OutputError
+
+        raise OutputError(f"{target} already holds a plan; pass --overwrite to replace it")
+    return target

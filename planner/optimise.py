@@ -362,21 +362,20 @@ def _to_int(seconds: np.ndarray, scale: float, big: int) -> np.ndarray:
     return scaled.astype(np.int64)
 
 
-def _cp_solver(time_limit_s: float, seed: int, deterministic: bool) -> cp_model.CpSolver:
-    """A CP-SAT solver; ``deterministic``: one worker bounded by deterministic time (about half of
-    ``time_limit_s`` on a typical core; twice the wall limit only caps a slow machine)."""
+def _cp_solver(seed: int, *, wall_s: float, deterministic_s: float | None = None,
+               workers: int = 2) -> cp_model.CpSolver:
+    """A CP-SAT solver with ``workers`` workers stopped after ``wall_s`` seconds; with ``deterministic_s``
+    it stops on that deterministic time instead (several workers interleaved in a fixed order, so the
+    answer does not depend on the machine's speed; ``wall_s`` is then only a cap for a slow machine)."""
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
-    solver.parameters.repair_hint = True
-    if deterministic:
-        solver.parameters.num_workers = 1
-        solver.parameters.max_deterministic_time = time_limit_s / 2
-        solver.parameters.max_time_in_seconds = 2 * time_limit_s
-    else:
-        solver.parameters.num_workers = 2
-        solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = workers
+    solver.parameters.max_time_in_seconds = wall_s
+    if deterministic_s is not None:
+        solver.parameters.interleave_search = workers > 1
+        solver.parameters.max_deterministic_time = deterministic_s
     return solver
 
 
@@ -403,7 +402,7 @@ def solve_set_cover(sets: list[np.ndarray], n: int, start: list[int]) -> tuple[l
     for k, b in enumerate(pick):
         model.AddHint(b, k in chosen)
     model.Minimize(sum(pick))
-    solver = _cp_solver(_SET_COVER_S, 0, deterministic=True)
+    solver = _cp_solver(0, wall_s=2 * _SET_COVER_S, deterministic_s=_SET_COVER_S / 2, workers=1)
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(start), False
@@ -489,7 +488,11 @@ def solve_relief(problem: ReliefProblem, params: SolveParams, *, hint: Sequence[
         model.AddNoOverlap(intervals)
     covered = sum(objective)
     model.Maximize(covered if coverage_only else covered * (len(sorties) + 1) - sum(sorties))
-    solver = _cp_solver(params.time_limit_s, params.seed, deterministic=params.max_iterations is not None)
+    if params.max_iterations is None:
+        solver = _cp_solver(params.seed, wall_s=params.time_limit_s)
+    else:  # deterministic: about an eighth of the limit in deterministic time (a few times slower than wall)
+        solver = _cp_solver(params.seed, wall_s=10 * params.time_limit_s, deterministic_s=params.time_limit_s / 8)
+    solver.parameters.repair_hint = True
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []

@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.aircraft import Aircraft
 from planner.scenario import Base, Task, Wind
 
-__all__ = ["LEG_KINDS", "TASK_LEG_KINDS", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
+__all__ = ["LEG_KINDS", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
 
 TASK_LEG_KINDS = ("orbit", "racetrack", "survey", "patrol")
 LEG_KINDS = ("climb", "transit", "hold", *TASK_LEG_KINDS, "descent", "approach", "land")
@@ -174,6 +174,29 @@ class Unserved:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Persistent coverage of one orbit over its window (s from mission start): covered time and gaps.
+
+    ``fleet_needed`` is the smallest fleet found giving 100 %; ``closed_form`` the one-orbit formula's
+    N = ⌈(E + T_g) / (T_os − T_h)⌉ for the orbit's first aircraft.
+    """
+
+    task: str
+    window_start_s: float
+    window_end_s: float
+    covered_s: float
+    gaps: tuple[tuple[float, float], ...]
+    fleet_needed: int | None = None
+    closed_form: int | None = None
+
+    @property
+    def share(self) -> float:
+        """Covered share of the window, 0 to 1."""
+        span = self.window_end_s - self.window_start_s
+        return self.covered_s / span if span > 0 else 1.0
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the writers need: sorties, unserved tasks, the inputs they refer to, and metrics."""
 
@@ -187,6 +210,7 @@ class Plan:
     unserved: tuple[Unserved, ...]
     solver: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
 
     def time(self, seconds: float) -> datetime:
         """UTC time of ``seconds`` after the mission start."""

@@ -21,6 +21,7 @@ __all__ = [
     "TASK_KINDS",
     "Base",
     "FleetEntry",
+    "Persistent",
     "Reserve",
     "Scenario",
     "SolverSettings",
@@ -169,6 +170,25 @@ class SolverSettings:
 
 
 @dataclass(frozen=True)
+class Persistent:
+    """Relief-on-station settings (the ``[persistent]`` table).
+
+    ``horizon_h`` (h): coverage wanted for every orbit task that gives no ``persistent_h`` (None: only
+    tasks with ``persistent_h`` are watched); ``handover_min``: overlap of relieved and relieving
+    aircraft on station.
+    """
+
+    horizon_h: float | None = None
+    handover_min: float = 15.0
+
+    def __post_init__(self) -> None:
+        if self.horizon_h is not None and not 0 < self.horizon_h <= 24 * 60:
+            raise InputError(f"persistent: horizon_h must be in (0, 1440] hours, got {self.horizon_h}")
+        if not 0 <= self.handover_min < 600:
+            raise InputError(f"persistent: handover_min must be in [0, 600) minutes, got {self.handover_min}")
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A whole planning problem in WGS84. ``sensors`` is the catalogue the fleet's payloads refer to."""
 
@@ -181,6 +201,7 @@ class Scenario:
     wind: Wind = field(default_factory=Wind)
     reserve: Reserve = field(default_factory=Reserve)
     solver: SolverSettings = field(default_factory=SolverSettings)
+    persistent: Persistent = field(default_factory=Persistent)
     autopilot: str = "ardupilot"
     warnings: tuple[str, ...] = ()
 

@@ -12,6 +12,7 @@ from planner.cli import aircraft as _aircraft
 from planner.cli import batch as _batch
 from planner.cli import check as _check
 from planner.cli import plan as _plan
+from planner.cli import relief as _relief
 from planner.cli import sensors as _sensors
 from planner.cli import show as _show
 from planner.cli._console import err
@@ -30,6 +31,7 @@ app.command("plan")(_plan.plan_command)
 app.command("check")(_check.check_command)
 app.command("show")(_show.show_command)
 app.command("batch")(_batch.batch_command)
+app.command("relief")(_relief.relief_command)
 app.add_typer(_aircraft.app, name="aircraft")
 app.add_typer(_sensors.app, name="sensors")
 

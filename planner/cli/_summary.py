@@ -24,6 +24,8 @@ def summary_document(doc: Mapping[str, Any], output: str) -> dict[str, Any]:
     """The ``--json`` summary: name, start, metrics, unserved, sorties without their legs, and the folder."""
     summary: dict[str, Any] = {k: doc[k] for k in ("name", "start", "metrics", "unserved")}
     summary["sorties"] = [{k: v for k, v in s.items() if k != "legs"} for s in doc["sorties"]]
+    if doc.get("coverage"):
+        summary["coverage"] = doc["coverage"]
     summary["output"] = output
     return summary
 
@@ -38,8 +40,15 @@ def render_summary(doc: Mapping[str, Any]) -> None:
 
     m = doc["metrics"]
     sorties = doc["sorties"]
-    table = Table(title=f"{doc['name']}: {len(sorties)} sorties, priority {m['priority_served']:g} of "
-                        f"{m['priority_total']:g} served")
+    coverage = doc.get("coverage") or []
+    if coverage:  # a relief schedule: every launch watches one orbit
+        covered = sum(c["covered_h"] for c in coverage)
+        wanted = sum((datetime.fromisoformat(c["window_end"]) - datetime.fromisoformat(c["window_start"]))
+                     .total_seconds() / 3600.0 for c in coverage)
+        title = f"{doc['name']}: {len(sorties)} relief launches, {covered:,.1f} of {wanted:,.1f} orbit-hours covered"
+    else:
+        title = f"{doc['name']}: {len(sorties)} sorties, priority {m['priority_served']:g} of {m['priority_total']:g} served"
+    table = Table(title=title)
     for col, just in (("sortie", "left"), ("base", "left"), ("loadout", "left"), ("take-off–landing", "left"),
                       ("km", "right"), ("flight", "right"), ("used", "right"), ("reserve", "right"),
                       ("tasks", "right")):
@@ -60,6 +69,7 @@ def render_summary(doc: Mapping[str, Any]) -> None:
         shared = doc["solver"]["shared_orbits"]
         out.print(f"shared orbits: {shared} {'orbit watches' if shared == 1 else 'orbits watch'} several targets, "
                   f"{saved} {'orbit' if saved == 1 else 'orbits'} fewer than one per target")
+    _render_coverage(doc.get("coverage") or [])
     unserved = doc["unserved"]
     if unserved:
         un = Table(title=f"{len(unserved)} tasks not served")
@@ -71,3 +81,24 @@ def render_summary(doc: Mapping[str, Any]) -> None:
             p = priority.get(u["task"])
             un.add_row(u["task"], "-" if p is None else f"{p:g}", u["reason"])
         out.print(un)
+
+
+def _render_coverage(coverage: list[Mapping[str, Any]]) -> None:
+    """Persistent orbits: window, covered share, gaps, fleet needed for 100 % and the closed form."""
+    if not coverage:
+        return
+    from rich.table import Table
+
+    table = Table(title="persistent coverage")
+    for col in ("orbit", "window", "covered", "gaps", "fleet for 100 %", "closed form"):
+        table.add_column(col, justify="left" if col in ("orbit", "window", "gaps") else "right")
+    for c in coverage:
+        gaps = ", ".join(f"{_day_time(g['start'])} +{hm(g['hours'] * 3600)}" for g in c["gaps"][:4])
+        if len(c["gaps"]) > 4:
+            gaps += f" … ({len(c['gaps'])} gaps)"
+        needed = c.get("fleet_needed")
+        table.add_row(c["task"], f"{_day_time(c['window_start'])}–{_day_time(c['window_end'])}",
+                      f"{c['share']:.1%}", gaps or "none", "-" if needed is None else str(needed),
+                      "-" if c.get("closed_form_fleet") is None else str(c["closed_form_fleet"]))
+    table.caption = "times UTC (day hh:mm); a gap is its start +h:mm"
+    out.print(table)

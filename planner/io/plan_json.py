@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from planner.plan import Leg, Plan, Position, Sortie
+from planner.plan import Coverage, Leg, Plan, Position, Sortie
 
 __all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem"]
 
@@ -125,7 +125,23 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             }
             for t in plan.tasks
         ],
+        "coverage": [_coverage(plan, c) for c in plan.coverage],
         "notes": list(plan.notes),
+    }
+
+
+def _coverage(plan: Plan, c: Coverage) -> dict[str, Any]:
+    """One persistent orbit's coverage: window, covered share, gaps (UTC and hours), fleet sizes."""
+    return {
+        "task": c.task,
+        "window_start": _iso(plan.time(c.window_start_s)),
+        "window_end": _iso(plan.time(c.window_end_s)),
+        "covered_h": round(c.covered_s / 3600.0, 4),
+        "share": round(c.share, 6),
+        "gaps": [{"start": _iso(plan.time(a)), "end": _iso(plan.time(b)), "hours": round((b - a) / 3600.0, 4)}
+                 for a, b in c.gaps],
+        "fleet_needed": c.fleet_needed,
+        "closed_form_fleet": c.closed_form,
     }
 
 

@@ -9,12 +9,13 @@ from typing import Any
 from planner.errors import InputError
 from planner.io.areas import read_areas
 from planner.io.profiles import load_aircraft, load_sensors, read_toml
-from planner.scenario import Base, FleetEntry, Reserve, Scenario, SolverSettings, Wind
+from planner.scenario import Base, FleetEntry, Persistent, Reserve, Scenario, SolverSettings, Wind
 from planner.schema import check_keys, number, optional_number, string, string_list
 
 __all__ = ["read_scenario"]
 
-_TOP = ["name", "start", "areas", "wind", "reserve", "base", "fleet", "solver", "autopilot", "sensors"]
+_TOP = ["name", "start", "areas", "wind", "reserve", "base", "fleet", "solver", "persistent", "autopilot",
+        "sensors"]
 
 
 def read_scenario(path: Path) -> Scenario:
@@ -43,6 +44,7 @@ def read_scenario(path: Path) -> Scenario:
         wind=_wind(_table(data, "wind", where), f"{where} [wind]"),
         reserve=_reserve(_table(data, "reserve", where), f"{where} [reserve]"),
         solver=_solver(_table(data, "solver", where), f"{where} [solver]"),
+        persistent=_persistent(_table(data, "persistent", where), f"{where} [persistent]"),
         autopilot=string(data, "autopilot", where, default="ardupilot").lower(),
         warnings=tuple(notes),
     )
@@ -132,3 +134,9 @@ def _solver(t: dict[str, Any], where: str) -> SolverSettings:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise InputError(f"{where}: '{key}' must be a whole number >= 0, got {value!r}")
     return SolverSettings(number(t, "time_limit_s", where, default=30.0, gt=0), seed, iters)
+
+
+def _persistent(t: dict[str, Any], where: str) -> Persistent:
+    check_keys(t, ["horizon_h", "handover_min"], [], where)
+    return Persistent(optional_number(t, "horizon_h", where, gt=0, le=24 * 60),
+                      number(t, "handover_min", where, default=15.0, ge=0, lt=600))

@@ -1,0 +1,54 @@
+"""``planner relief``: plan the relief rotation of persistent orbits and write one mission per launch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.cli._console import err, out
+
+
+def relief_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file with persistent orbits (persistent_h or "
+                                                  "a [persistent] table).", show_default=False)],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Output folder (default ./<name>-relief-plan).")
+    ] = None,
+    horizon: Annotated[
+        float | None, typer.Option("--horizon", help="Hours of coverage for every orbit without persistent_h.")
+    ] = None,
+    handover: Annotated[
+        float | None, typer.Option("--handover", help="Minutes both aircraft are on station at a relief.")
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="CP-SAT time limit, seconds.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of CP-SAT.")] = None,
+    autopilot: Annotated[
+        str | None, typer.Option("--autopilot", help="Target autopilot: ardupilot (default) or px4.")
+    ] = None,
+    fleet_search: Annotated[
+        bool, typer.Option("--fleet-search/--no-fleet-search", help="Find the smallest fleet giving 100 %.")
+    ] = True,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a plan already in the folder.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+) -> None:
+    """Plan relief on station for SCENARIO's persistent orbits: launches, coverage and gaps, fleet needed."""
+    from planner.api import relief_scenario
+    from planner.cli._summary import render_summary, summary_document
+    from planner.io.plan_json import plan_document
+
+    with err.status("planning relief on station"):
+        result, written, out_dir = relief_scenario(
+            scenario, output, horizon_h=horizon, handover_min=handover, time_limit_s=time_limit, seed=seed,
+            autopilot=autopilot, smallest_fleet=fleet_search, overwrite=overwrite,
+        )
+    doc = plan_document(result)
+    if as_json:
+        out.print_json(json.dumps(summary_document(doc, str(out_dir))))
+        return
+    render_summary(doc)
+    for note in result.notes:
+        err.print(f"[yellow]warning:[/yellow] {note}")
+    err.print(f"wrote {len(written)} files to {out_dir}")
