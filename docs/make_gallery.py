@@ -1,4 +1,5 @@
-"""Draw the gallery pictures (docs/img/map.png, docs/img/timeline.png) from the bundled demo.
+"""Draw the gallery pictures (docs/img/map.png, timeline.png from the bundled demo; relief-timeline.png
+from the bundled persistent-watch sample).
 
 Run from the repository root: ``python docs/make_gallery.py``. The demo is planned with a fixed seed and
 an iteration limit (the time limit is only a safety net), so the same code gives the same pictures.
@@ -14,11 +15,13 @@ from planner.io.atomic import write_bytes
 from planner.io.scenario_file import read_scenario
 from planner.pictures import map_figure, render, timeline_figure
 from planner.planning import plan
+from planner.relief import plan_relief
 
 SEED = 0
 MAX_ITERATIONS = 1000
 SAFETY_TIME_LIMIT_S = 600.0
 IMG = Path(__file__).resolve().parent / "img"
+RELIEF_SAMPLE = Path(__file__).resolve().parents[1] / "areas" / "persistent_watch" / "scenario.toml"
 
 
 def main() -> int:
@@ -29,6 +32,10 @@ def main() -> int:
         data = render(fig, "png")
         write_bytes(IMG / name, data, overwrite=True)
         print(f"wrote {IMG / name} ({len(data) / 1024:.0f} KB)")
+    watch = plan_relief(read_scenario(RELIEF_SAMPLE))
+    data = render(timeline_figure(watch), "png")
+    write_bytes(IMG / "relief-timeline.png", data, overwrite=True)
+    print(f"wrote {IMG / 'relief-timeline.png'} ({len(data) / 1024:.0f} KB)")
     return 0
 
 

@@ -573,13 +573,15 @@ def _north_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, fl
 # ------------------------------------------------------------------------------------------ timeline
 
 
-def timeline_figure(plan: Plan, *, gaps: Sequence[tuple[float, float, str]] = ()) -> Figure:
+def timeline_figure(plan: Plan, *, gaps: Sequence[tuple[float, float, str]] | None = None) -> Figure:
     """One row per sortie against UTC: transit, hold and on-task bars, then the endurance left on landing.
 
-    ``gaps`` are (start_s, end_s, label) spans, seconds from the plan start, shaded across all rows (for
-    persistent-coverage gaps). Bars for row ``<sortie>`` carry ``gid="bar:<sortie>:<category>"`` with
+    ``gaps`` are (start_s, end_s, label) spans, seconds from the plan start, shaded across all rows;
+    by default the persistent-coverage gaps of ``plan.coverage`` (relief schedules). Bars for row ``<sortie>`` carry ``gid="bar:<sortie>:<category>"`` with
     category ``transit``, ``hold``, ``on task``, ``spare`` (endurance above the reserve) or ``reserve``.
     """
+    if gaps is None:
+        gaps = [(a, b, f"{c.task} uncovered") for c in plan.coverage for a, b in c.gaps]
     with _style():
         return _timeline_figure(plan, gaps)
 
@@ -636,7 +638,7 @@ def _timeline_figure(plan: Plan, gaps: Sequence[tuple[float, float, str]]) -> Fi
 
     for start_s, end_s, label in gaps:
         ax.axvspan(_days(plan, start_s), _days(plan, end_s), facecolor=_GAP_COLOUR, alpha=0.2, edgecolor=_GAP_COLOUR,
-                   lw=0.8, zorder=5, gid="gap")
+                   lw=0.8, zorder=1, gid="gap")
         ax.text(_days(plan, (start_s + end_s) / 2), 0.01, label, transform=ax.get_xaxis_transform(), ha="center",
                 va="bottom", fontsize=7, color=_GAP_COLOUR, clip_on=True)
 

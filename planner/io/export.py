@@ -46,8 +46,7 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
         drawn = map_figure(plan)
         files["map.png"] = render(drawn, "png")
         files["map.svg"] = render(drawn, "svg")
-        gaps = [(a, b, f"{c.task} uncovered") for c in plan.coverage for a, b in c.gaps]
-        files["timeline.png"] = render(timeline_figure(plan, gaps=gaps), "png")
+        files["timeline.png"] = render(timeline_figure(plan), "png")
     files["plan.json"] = format_plan_json(plan)
     return {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in files.items()}
 
