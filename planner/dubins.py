@@ -11,7 +11,8 @@ LSL, RSR, LSR, RSL, RLR, LRL (Dubins 1957). The formulas follow the normalised f
 Lumelsky (2001) as used in Andrew Walker's ``dubins`` C library, which does not build on current Python.
 
 :func:`shortest_path` returns one :class:`DubinsPath`; :func:`shortest_length` computes lengths only,
-vectorised with numpy, for cost matrices between many poses. :class:`Straight` is the plain straight
+vectorised with numpy, for cost matrices between many poses; :func:`length_to_points` the same from poses
+to points reached at any heading (one arc, then a straight). :class:`Straight` is the plain straight
 leg other patterns chain with Dubins turns; both expose ``length_m``, ``start``, ``end_pose()``,
 ``segments()`` and ``sample(step_m)``.
 
@@ -38,6 +39,7 @@ __all__ = [
     "Pose",
     "Segment",
     "Straight",
+    "length_to_points",
     "path",
     "shortest_length",
     "shortest_path",
@@ -428,3 +430,40 @@ def shortest_length(starts: np.ndarray, ends: np.ndarray, radius_m: float, *, pa
         ee = np.tile(e, (k, 1))
         out[i : i + k] = _paired_lengths(ss, ee, r).reshape(k, m)
     return out
+
+
+def length_to_points(starts: np.ndarray, points: np.ndarray, radius_m: float) -> np.ndarray:
+    """Shortest lengths (m) from poses ``starts`` ``(n, 3)`` to ``points`` ``(m, 2)`` reached at any heading.
+
+    Outside both turning circles at the start the shortest such path is an arc on one of them, then the
+    tangent straight to the point; for a point inside one circle (within two radii of the start) it is
+    the shortest Dubins path over final headings in 2-degree steps (within a few metres). Reversed, the same
+    length runs from a point, leaving at any heading, to a pose with its heading turned by pi.
+    Returns the ``(n, m)`` matrix; raises InputError for a bad radius, non-finite values or shapes.
+    """
+    r = _check_radius(radius_m)
+    s = _as_poses("starts", starts)
+    q = np.asarray(points, dtype=float)
+    if q.ndim != 2 or q.shape[1] != 2 or not np.isfinite(q).all():
+        raise InputError(f"points must be finite with shape (m, 2) of x_m, y_m; got {q.shape}")
+    x, y, h = s[:, 0:1], s[:, 1:2], s[:, 2:3]
+    best = np.full((len(s), len(q)), np.inf)
+    inside = np.zeros(best.shape, bool)
+    for side in (1.0, -1.0):  # left (counter-clockwise), right
+        cx, cy = x - side * r * np.sin(h), y + side * r * np.cos(h)
+        vx, vy = q[None, :, 0] - cx, q[None, :, 1] - cy
+        dc = np.hypot(vx, vy)
+        ok = dc >= r * (1.0 - 1e-12)
+        beta = np.arccos(np.clip(r / np.maximum(dc, r), -1.0, 1.0))
+        leave = np.arctan2(vy, vx) - side * (beta - 0.5 * math.pi)  # heading at the tangent point
+        arc = _vmod2pi(side * (leave - h))
+        length = r * arc + np.sqrt(np.maximum(dc * dc - r * r, 0.0))
+        best = np.where(ok, np.minimum(best, length), best)
+        inside |= ~ok
+    i, j = np.nonzero(inside)
+    if len(i):
+        headings = np.linspace(0.0, _TWO_PI, 180, endpoint=False)
+        ends = np.column_stack([np.repeat(q[j], len(headings), axis=0), np.tile(headings, len(j))])
+        loops = shortest_length(np.repeat(s[i], len(headings), axis=0), ends, r, paired=True)
+        best[i, j] = np.minimum(best[i, j], loops.reshape(len(i), len(headings)).min(axis=1))
+    return best

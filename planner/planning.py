@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from planner import geo, physics
+from planner import dubins, geo, physics
 from planner.aircraft import Aircraft
 from planner.airspace import Airspace, LegCost, Routes
 from planner.comms import Comms
@@ -113,6 +113,7 @@ class CostModel:
     routing: Routing | None = None
     reachable: np.ndarray | None = None
     notes: tuple[str, ...] = ()
+    turn_m: np.ndarray | None = None  # (types, nodes, nodes): Dubins length over the straight leg, m
 
     @property
     def nb(self) -> int:
@@ -366,7 +367,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
         i = len(tasks)
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
-    model = _costs(scenario, bases, tasks, types, designs, comms, members, space)
+    model = _costs(scenario, bases, tasks, types, designs, comms, members, frame, space)
     # Drop what no airframe could serve with any loadout it may carry, with the first check that fails.
     options = _options(model, fleet)
     keep = []
@@ -379,7 +380,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     if len(keep) != len(tasks):
         tasks = [tasks[i] for i in keep]
         designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
-        model = _costs(scenario, bases, tasks, types, designs, comms, members, space, model.routing)
+        model = _costs(scenario, bases, tasks, types, designs, comms, members, frame, space, model.routing)
     kept = {t.name for t in model.tasks}
     return replace(model, notes=tuple(note for name, note in notes.items() if name in kept)) if notes else model
 
@@ -647,13 +648,16 @@ def _costs(
     designs: dict[tuple[int, int], Design],
     comms: Comms,
     members: dict[str, tuple[Task, ...]],
+    frame: geo.LocalFrame,
     space: Airspace | None = None,
     routing: Routing | None = None,
 ) -> CostModel:
     """Travel and service times per cost class, windows and radio coverage.
 
     Travel runs from where work on a node ends to where work on the next begins; both depend on the
-    aircraft type (turn radius, altitude), so distances are computed per type. With no-fly zones
+    aircraft type (turn radius, altitude), so distances are computed per type. Legs leaving or joining
+    a pattern (fixed exit or entry heading) add the Dubins turn at the aircraft's cruise turn radius
+    (:func:`_turns_m`), flown at cruise speed. With no-fly zones
     (``space``) the horizontal part of travel is the quickest route round them in the wind, and a leg
     of an aircraft without SATCOM must stay within radio reach along its detour; ``routing`` from an
     earlier call is reused when it holds every point.
@@ -664,6 +668,7 @@ def _costs(
     approach = np.array([2.0 * APPROACH_M if b.runway_deg is not None else 0.0 for b in bases])
     classes = [(name, satcom) for name in types for satcom in (False, True)]
     travel = np.zeros((len(classes), n, n))
+    turn_m = np.zeros((len(types), n, n))
     service = np.zeros((len(classes), n))
     covered = np.zeros((len(types), nt), bool)
     ends_of = [[((b.lon, b.lat), (b.lon, b.lat)) for b in bases]
@@ -690,6 +695,9 @@ def _costs(
                 dist, az = geo.cross_inverse(leave[:, 0], leave[:, 1], entry[:, 0], entry[:, 1])
             horizontal = _leg_time(a, scenario.wind)(dist, az)
         np.fill_diagonal(horizontal, 0.0)
+        turn_m[k] = _turns_m(frame, ends, [designs.get((i, k)) for i in range(nt)], nb,
+                             a.turn_radius_m(scenario.wind.speed_mps, loiter=False))
+        horizontal = horizontal + turn_m[k] / a.cruise_speed_mps
         alt = np.array([b.elev_m for b in bases] + [
             designs[i, k].alt_m if (i, k) in designs else a.default_alt_m for i in range(nt)
         ])
@@ -721,7 +729,52 @@ def _costs(
         longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
         window[nb + i] = _window_s(task, scenario, longest)
     return CostModel(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members,
-                     routing, reachable)
+                     routing, reachable, turn_m=turn_m)
+
+
+def _turns_m(frame: geo.LocalFrame, ends: list[tuple[tuple[float, float], tuple[float, float]]],
+             designs: list[Design | None], nb: int, radius_m: float) -> np.ndarray:
+    """(nodes, nodes) metres a leg's Dubins path adds to the straight line between its ends.
+
+    A pattern is left on its last segment's heading and joined on its first one's; bases and orbits
+    are left and joined at any heading. Pattern to pattern is the Dubins path between the two poses,
+    pattern to point and point to pattern the shortest arc-and-straight (:func:`dubins.length_to_points`).
+    Computed on the direct line in the local frame (a detour round a no-fly zone turns at its own
+    corners; its first and last turns are taken as these).
+    """
+    n = len(ends)
+    out = np.zeros((n, n))
+    fixed = [nb + i for i, d in enumerate(designs) if isinstance(d, PatternDesign) and len(d.path) >= 2]
+    if not fixed:
+        return out
+    ex, ey = frame.to_local([e[1][0] for e in ends], [e[1][1] for e in ends])  # where each node is left
+    nx, ny = frame.to_local([e[0][0] for e in ends], [e[0][1] for e in ends])  # where each node is joined
+    heading_out = np.full(n, np.nan)
+    heading_in = np.full(n, np.nan)
+    for node in fixed:
+        path = designs[node - nb].path  # type: ignore[union-attr]
+        px, py = frame.to_local([p[0] for p in path], [p[1] for p in path])
+        heading_in[node] = math.atan2(py[1] - py[0], px[1] - px[0])
+        heading_out[node] = math.atan2(py[-1] - py[-2], px[-1] - px[-2])
+    straight = np.hypot(nx[None, :] - ex[:, None], ny[None, :] - ey[:, None])
+    dubins_m = np.full((n, n), np.nan)
+    rows = np.isfinite(heading_out)
+    cols = np.isfinite(heading_in)
+    leave = np.column_stack([ex, ey, heading_out])
+    join = np.column_stack([nx, ny, heading_in])
+    if rows.any():
+        r = np.flatnonzero(rows)
+        dubins_m[np.ix_(r, ~cols)] = dubins.length_to_points(leave[r], join[~cols, :2], radius_m)
+        if cols.any():
+            dubins_m[np.ix_(r, cols)] = dubins.shortest_length(leave[r], join[cols], radius_m)
+    if cols.any():
+        c = np.flatnonzero(cols)
+        back = join[c].copy()
+        back[:, 2] += math.pi  # flown backwards: from the pattern's entry, reversed, to the point
+        dubins_m[np.ix_(~rows, c)] = dubins.length_to_points(back, leave[~rows, :2], radius_m).T
+    out = np.where(np.isfinite(dubins_m), np.maximum(dubins_m - straight, 0.0), 0.0)
+    np.fill_diagonal(out, 0.0)
+    return out
 
 
 def _leg_time(aircraft: Aircraft, wind: Wind) -> LegCost:
@@ -901,7 +954,7 @@ def sortie_legs(
         design = design_of[node]
         (in_lon, in_lat), (out_lon, out_lat) = _ends(task, design)
         there = Position(in_lon, in_lat, design.alt_m)
-        legs.append(_transit(model, a.name, t, arrive, here, there))
+        legs.append(_transit(model, a.name, t, arrive, here, there, _turn_m(model, k, prev, node)))
         if begin > arrive + 1e-6:
             legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
                             tasks=(task.name,)))
@@ -916,7 +969,7 @@ def sortie_legs(
     final_s = TAKEOFF_AGL_M / a.descent_rate_mps
     approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
     transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
-    legs.append(_transit(model, a.name, t, t + transit_s, here, over))
+    legs.append(_transit(model, a.name, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node)))
     t += transit_s
     low = Position(base.lon, base.lat, circuit)
     legs.append(Leg("descent", t, t + descent_s, over, low, descent_s * a.cruise_speed_mps))
@@ -928,13 +981,22 @@ def sortie_legs(
     return tuple(_with_blos(model.comms, leg) for leg in legs)
 
 
-def _transit(model: CostModel, aircraft: str, start_s: float, end_s: float, here: Position, there: Position) -> Leg:
+def _turn_m(model: CostModel, k: int, src: int, dst: int) -> float:
+    """Metres of Dubins turn the model adds to the leg ``src`` → ``dst`` of aircraft type ``k``."""
+    return 0.0 if model.turn_m is None else float(model.turn_m[k, src, dst])
+
+
+def _transit(model: CostModel, aircraft: str, start_s: float, end_s: float, here: Position, there: Position,
+             turn_m: float = 0.0) -> Leg:
     """The transit ``here`` → ``there`` (s from mission start): straight, or round the no-fly zones by the
-    model's route for ``aircraft``, turning at the higher of the two end altitudes."""
+    model's route for ``aircraft``, turning at the higher of the two end altitudes; ``turn_m`` of Dubins
+    turns out of and into patterns is added to its distance."""
     if model.routing is None:
-        return Leg("transit", start_s, end_s, here, there, float(geo.distance_m(here.lon, here.lat, there.lon, there.lat)))
+        dist = float(geo.distance_m(here.lon, here.lat, there.lon, there.lat)) + turn_m
+        return Leg("transit", start_s, end_s, here, there, dist)
     path = np.array(model.routing.path(aircraft, (here.lon, here.lat), (there.lon, there.lat)))
     dist = float(np.sum(geo.distance_m(path[:-1, 0], path[:-1, 1], path[1:, 0], path[1:, 1]))) if len(path) > 1 else 0.0
+    dist += turn_m
     alt = max(here.alt_m, there.alt_m)
     via = tuple(Position(float(lon), float(lat), alt) for lon, lat in path[1:-1])
     return Leg("transit", start_s, end_s, here, there, dist, via=via)

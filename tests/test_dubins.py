@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.dubins import KINDS, DubinsPath, Pose, Straight, path, shortest_length, shortest_path
+from planner.dubins import (
+    KINDS,
+    DubinsPath,
+    Pose,
+    Straight,
+    length_to_points,
+    path,
+    shortest_length,
+    shortest_path,
+)
 from planner.errors import InputError
 
 coord = st.floats(-5_000, 5_000, allow_nan=False)
@@ -243,3 +252,28 @@ def test_path_is_frozen() -> None:
     assert isinstance(p, DubinsPath)
     with pytest.raises(AttributeError):
         p.radius_m = 5  # type: ignore[misc]
+
+
+# -------------------------------------------------------------- to a point at any heading (leg costs)
+
+
+def test_arc_then_straight_to_a_point_known_value() -> None:
+    # heading east, r = 1, the point 3 north: a 120-degree left arc then sqrt(3) straight
+    got = length_to_points(np.array([[0.0, 0.0, 0.0]]), np.array([[0.0, 3.0], [5.0, 0.0], [0.0, 0.0]]), 1.0)
+    assert got[0] == pytest.approx([2 * math.pi / 3 + math.sqrt(3), 5.0, 0.0])
+
+
+points = st.tuples(st.floats(-5_000.0, 5_000.0), st.floats(-5_000.0, 5_000.0))
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(poses, points, st.floats(50.0, 1_000.0))
+def test_to_a_point_is_the_best_dubins_path_over_final_headings(a: Pose, p: tuple[float, float], r: float) -> None:
+    a = np.array([a.x_m, a.y_m, a.heading_rad])
+    got = float(length_to_points(a[None, :], np.array([p]), r)[0, 0])
+    assert got >= math.hypot(p[0] - a[0], p[1] - a[1]) - 1e-6
+    headings = np.append(np.linspace(0.0, 2 * math.pi, 1440, endpoint=False), a[2])
+    ends = np.column_stack([np.full(len(headings), p[0]), np.full(len(headings), p[1]), headings])
+    brute = float(shortest_length(a[None, :], ends, r).min())
+    # the best Dubins path over final headings sampled every quarter degree (and the start heading)
+    assert got == pytest.approx(brute, abs=0.01 * r)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 import shapely
 from pymavlink import mavwp
@@ -123,3 +124,39 @@ def test_standoff_beyond_the_sensor_range_is_refused():
     task = Task("far", "standoff", shapely.Point(73.0, 49.0), sensor="sar", standoff_km=60, dwell_min=60)
     d = design_pattern(task, anka, load_sensors()["sar"], Wind(), LocalFrame(73.0, 49.0), (72.0, 49.0))
     assert not d.ok and "slant range" in d.reason
+
+
+def test_legs_out_of_and_into_patterns_pay_their_dubins_turns(tmp_path, monkeypatch):
+    from planner import planning
+    from planner.dubins import Pose, shortest_path
+    from planner.fleet import airframes
+    from planner.io.scenario_file import read_scenario
+
+    scenario = read_scenario(write_scenario(tmp_path, [SURVEY, PATROL, target("spot", 73.8, 49.1)], fleet=FLEET))
+    model = planning.build_model(scenario, airframes(scenario), {})
+    names = [t.name for t in model.tasks]
+    survey, patrol, spot = (model.nb + names.index(n) for n in ("field", "pipeline", "spot"))
+    anka = load_aircraft("anka")
+    r = anka.turn_radius_m(0.0, loiter=False)
+    frame = LocalFrame(73.3, 49.1)
+
+    def pose(a, b):
+        (x0, x1), (y0, y1) = frame.to_local([a[0], b[0]], [a[1], b[1]])
+        return Pose(float(x1), float(y1), math.atan2(y1 - y0, x1 - x0)), Pose(float(x0), float(y0), math.atan2(y1 - y0, x1 - x0))
+
+    lanes, passes = model.designs[survey - model.nb, 0].path, model.designs[patrol - model.nb, 0].path
+    leave, _ = pose(lanes[-2], lanes[-1])  # the survey's last lane, flown to its end
+    _, join = pose(passes[0], passes[1])  # the patrol's first pass, from its start
+    want = shortest_path(leave, join, r).length_m - math.hypot(join.x_m - leave.x_m, join.y_m - leave.y_m)
+    turn = model.turn_m[0]
+    assert turn[survey, patrol] == pytest.approx(want, rel=0.01, abs=5.0)
+    assert 0.0 <= turn[survey, spot] <= 2 * math.pi * r  # to an orbit: any heading on arrival
+    assert 0.0 <= turn[spot, patrol] <= 2 * math.pi * r
+    assert turn[spot, :model.nb].tolist() == [0.0] * model.nb  # orbit to base: no fixed heading at either end
+    assert turn[survey].max() > 0.0 and turn[:, patrol].max() > 0.0
+
+    # the travel times carry exactly those metres at cruise speed
+    monkeypatch.setattr(planning, "_turns_m", lambda frame, ends, designs, nb, radius_m: np.zeros((len(ends),) * 2))
+    plain = planning.build_model(scenario, airframes(scenario), {})
+    c = model.class_of(airframes(scenario)[0])
+    assert model.travel[c] - plain.travel[c] == pytest.approx(turn / anka.cruise_speed_mps, abs=1e-6)
