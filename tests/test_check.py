@@ -214,7 +214,7 @@ def test_a_round_trip_in_wind_never_beats_still_air(from_deg, speed, az, dist):
     still = check_mission(parse(wpl_text(rows, home)), aircraft=CRAFT)
     windy = check_mission(parse(wpl_text(rows, home)), aircraft=CRAFT, wind=Wind(from_deg, speed))
     assert still.distance_m == pytest.approx(windy.distance_m)
-    assert windy.flight_s >= still.flight_s * (1 - 1e-9)
+    assert windy.flight_s >= still.flight_s * (1 - 1e-8)  # float rounding on a ~1e5 s flight
 
 
 # --- seeded faults -----------------------------------------------------------------------------------

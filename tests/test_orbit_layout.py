@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.io.scenario_file import read_scenario
+from planner.optimise import solve_set_cover
 from planner.orbit_layout import candidate_centres, layout_orbits
 from planner.planning import plan
 from tests.conftest import target
@@ -61,3 +62,24 @@ def test_plan_serves_nearby_targets_from_one_shared_orbit(scenario_factory):
     assert shared.duration_s >= 60 * 60  # the longest dwell of its targets
     assert (shared.roi.lon, shared.roi.lat) == (73.55, 49.52)  # the sensor points at the most valuable
     assert p.metrics()["priority_served"] == 6
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 7))
+def test_cp_sat_layout_is_the_brute_force_minimum(seed, n):
+    rng = np.random.default_rng(seed)
+    xy = rng.normal(0, 8000, (n, 2))
+    cover = layout_orbits(xy, 6000.0, exact=solve_set_cover)
+    assert len(cover.orbits) == _brute_force_minimum(xy, 6000.0)
+    for o in cover.orbits:
+        assert all(np.hypot(xy[i, 0] - o.x_m, xy[i, 1] - o.y_m) <= 6000.0 + 1e-6 for i in o.members)
+
+
+def test_set_cover_beats_a_greedy_trap_in_every_component():
+    # per component: two rows of three; a 4-element "column" set lures greedy into three sets, two suffice
+    rows = [np.array([0, 1, 2]), np.array([3, 4, 5]), np.array([0, 1, 3, 4])]
+    sets = rows + [r + 6 for r in rows] + [np.array([12])]  # a second, disjoint copy and a lone element
+    greedy = [2, 0, 1, 5, 3, 4, 6]
+    chosen, proved = solve_set_cover(sets, 13, greedy)
+    assert proved and sorted(chosen) == [0, 1, 3, 4, 6]
+    assert solve_set_cover([*sets[:3], np.array([], dtype=int)], 7, [2, 0, 1]) == ([2, 0, 1], False)  # 6 uncovered
