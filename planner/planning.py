@@ -308,7 +308,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     Tasks asking for persistent coverage (``persistent_h``) are planned by ``planner.relief``: with
     ``persistent`` false they are left out with that reason, with it true they are the only ones taken.
     With no-fly zones, tasks inside one are left out, orbits whose circle would enter one are moved
-    clear (within sensor range) or left out, patterns that would enter one are left out, and travel
+    clear (within sensor range) or left out (a shared orbit is first split into one orbit per target), patterns that would enter one are left out, and travel
     times follow the quickest routes round them. Raises InputError for a base too close to a zone.
     """
     sensors = dict(scenario.sensors)
@@ -331,7 +331,9 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
     notes: dict[str, str] = {}
-    for task in work:
+    queue = list(work)
+    while queue:
+        task = queue.pop(0)
         capability = _capability(task)
         catalogue = [s for s in sensors.values() if s.capability == capability]
         best = _sensor_for(capability, sensors, tuple(s.name for s in catalogue))
@@ -350,6 +352,12 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
                 if note:
                     notes.setdefault(task.name, note)
         ok = {k: d for k, d in flyable.items() if d.ok}
+        if not ok and space is not None and len(members.get(task.name, ())) > 1:
+            # a shared orbit that cannot keep clear of the zones: each target on its own orbit instead
+            singles = list(members.pop(task.name))
+            conflicts.update(_orbit_conflicts(space, singles, [craft[t] for t in types], scenario.wind))
+            queue[0:0] = singles
+            continue
         if not ok:
             _mark(unserved, members, task, next(iter(flyable.values())).reason)
             continue

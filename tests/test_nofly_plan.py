@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pymavlink import mavwp
 from pyproj import Geod
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, Point, Polygon
 
 from planner.airspace import Airspace
 from planner.api import plan_scenario
@@ -235,3 +235,25 @@ def test_an_orbit_centre_moves_just_clear_and_a_crossing_names_its_zone():
     assert space.clear_orbit_centre(74.5, 49.0, 640.0, within_m=0.0) == (74.5, 49.0)  # already clear
     assert space.path_conflict([(73.0, 49.0), (74.5, 49.0)]) == "R1"
     assert space.path_conflict([(73.0, 49.0), (73.0, 50.0)]) is None
+
+
+def test_a_shared_orbit_that_cannot_keep_clear_splits_into_one_orbit_per_target(tmp_path):
+    strip = [[73.6, 48.8], [73.8, 48.8], [73.8, 49.2], [73.6, 49.2], [73.6, 48.8]]  # 14.6 km wide
+    feats = [target("west", 73.596, 49.0, sensor="eo-ir"), target("east", 73.804, 49.0, sensor="eo-ir"),
+             nofly("S", strip)]
+    scenario = read_scenario(write_scenario(tmp_path, feats))
+    unserved: dict[str, str] = {}
+    # without the zone the two targets, 15.2 km apart, share one orbit (in the strip, or too far from one)
+    shared = build_model(replace(scenario, tasks=scenario.tasks[:2]), airframes(scenario), {})
+    assert len(shared.tasks) == 1 and {t.name for t in shared.members[shared.tasks[0].name]} == {"west", "east"}
+    model = build_model(scenario, airframes(scenario), unserved)
+    assert not unserved
+    assert sorted(t.name for t in model.tasks) == ["east", "west"]
+    frame = LocalFrame(73.7, 49.0)
+    zone = frame.geometry_to_local(Polygon(strip))
+    for (i, _), design in model.designs.items():
+        assert design.centre is not None  # moved off its target, outward
+        centre = frame.geometry_to_local(Point(design.centre))
+        assert zone.distance(centre) > design.radius_m  # the circle stays outside the strip
+        target_xy = frame.geometry_to_local(model.tasks[i].geometry)
+        assert centre.distance(target_xy) < 2_000.0
