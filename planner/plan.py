@@ -12,7 +12,7 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from planner.aircraft import Aircraft
-from planner.scenario import Base, Task, Wind
+from planner.scenario import Base, Scenario, Task, Wind
 
 __all__ = ["LEG_KINDS", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
 
@@ -211,6 +211,26 @@ class Plan:
     solver: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     coverage: tuple[Coverage, ...] = ()
+
+    @classmethod
+    def of(cls, scenario: Scenario, sorties: list[Sortie], unserved: dict[str, str], *, autopilot: str | None,
+           solver: dict[str, Any], notes: tuple[str, ...] = (), coverage: tuple[Coverage, ...] = ()) -> Plan:
+        """The plan of ``scenario``: its inputs, ``sorties``, ``unserved`` (task name -> reason) and
+        ``coverage`` in the scenario's task order, ``autopilot`` defaulting to the scenario's."""
+        order = {t.name: i for i, t in enumerate(scenario.work)}
+        return cls(
+            name=scenario.name,
+            start=scenario.start,
+            autopilot=autopilot or scenario.autopilot,
+            wind=scenario.wind,
+            bases=scenario.bases,
+            tasks=scenario.tasks,
+            sorties=tuple(sorties),
+            unserved=tuple(Unserved(n, r) for n, r in sorted(unserved.items(), key=lambda kv: order[kv[0]])),
+            solver=solver,
+            notes=scenario.warnings + notes,
+            coverage=tuple(sorted(coverage, key=lambda c: order[c.task])),
+        )
 
     def time(self, seconds: float) -> datetime:
         """UTC time of ``seconds`` after the mission start."""

@@ -30,7 +30,7 @@ from planner.loadout import candidate_loadouts, choose_loadouts, with_loadout
 from planner.orbit_layout import layout_orbits
 from planner.orbits import OrbitDesign, design_orbit
 from planner.patterns import PatternDesign, design_pattern
-from planner.plan import Leg, Orbit, Pattern, Plan, Position, Sortie, Unserved
+from planner.plan import Leg, Orbit, Pattern, Plan, Position, Sortie
 from planner.problem import Problem, Result, Route, SolveParams, Vehicle, evaluate_route
 from planner.scenario import Base, Scenario, Task, Wind
 from planner.sensors import Sensor
@@ -213,16 +213,8 @@ def plan(
     for i, task in enumerate(model.tasks):
         if not {m.name for m in model.members.get(task.name, (task,))} & served:
             _mark(unserved, model.members, task, _reason(model, fleet, i))
-    order = {t.name: i for i, t in enumerate(scenario.work)}
-    return Plan(
-        name=scenario.name,
-        start=scenario.start,
-        autopilot=autopilot or scenario.autopilot,
-        wind=scenario.wind,
-        bases=scenario.bases,
-        tasks=scenario.tasks,
-        sorties=tuple(sorties),
-        unserved=tuple(Unserved(n, r) for n, r in sorted(unserved.items(), key=lambda kv: order[kv[0]])),
+    return Plan.of(
+        scenario, sorties, unserved, autopilot=autopilot,
         solver={
             "time_limit_s": params.time_limit_s,
             "seed": params.seed,
@@ -232,7 +224,7 @@ def plan(
             "shared_orbits": len(model.members),
             "orbits_saved": sum(len(m) - 1 for m in model.members.values()),
         },
-        notes=scenario.warnings + model.notes,
+        notes=model.notes,
     )
 
 

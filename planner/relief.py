@@ -29,7 +29,7 @@ from datetime import timedelta
 from planner.errors import InfeasibleError, InputError
 from planner.fleet import Airframe, airframes
 from planner.orbits import OrbitDesign
-from planner.plan import Coverage, Plan, Sortie, Unserved
+from planner.plan import Coverage, Plan, Sortie
 from planner.planning import CostModel, build_model, sortie_legs
 from planner.problem import SolveParams
 from planner.scenario import Persistent, Scenario
@@ -373,21 +373,11 @@ def plan_relief(
             span = task.persistent_h * 3600.0
             coverage.append(Coverage(task=task.name, window_start_s=0.0, window_end_s=span, covered_s=0.0,
                                      gaps=((0.0, span),)))
-    order = {t.name: i for i, t in enumerate(scenario.work)}
-    return Plan(
-        name=scenario.name,
-        start=scenario.start,
-        autopilot=autopilot or scenario.autopilot,
-        wind=scenario.wind,
-        bases=scenario.bases,
-        tasks=scenario.tasks,
-        sorties=tuple(sorties),
-        unserved=tuple(Unserved(n, r) for n, r in sorted(unserved.items(), key=lambda kv: order[kv[0]])),
+    return Plan.of(
+        scenario, sorties, unserved, autopilot=autopilot,
         solver={"time_limit_s": params.time_limit_s, "seed": params.seed, "schedule": method,
-                "handover_min": settings.handover_min,
-                "launches": len(launches)},
-        notes=scenario.warnings,
-        coverage=tuple(sorted(coverage, key=lambda c: order[c.task])),
+                "handover_min": settings.handover_min, "launches": len(launches)},
+        coverage=tuple(coverage),
     )
 
 

@@ -7,17 +7,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from planner.cli._console import out
+from planner.cli._console import err, out
 
-__all__ = ["hm", "render_summary", "summary_document"]
+if TYPE_CHECKING:
+    from planner.plan import Plan
+
+__all__ = ["hm", "render_result", "render_summary", "summary_document"]
 
 
 def hm(seconds: float) -> str:
     """``h:mm`` of a duration in seconds, rounded to the minute."""
     minutes = round(seconds / 60.0)
     return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def render_result(plan: Plan, written: list[Path], out_dir: Path, *, as_json: bool) -> None:
+    """What ``planner plan`` and ``planner relief`` print after writing ``plan`` (a Plan) into ``out_dir``:
+    the ``--json`` summary on stdout, or the tables, the plan's warnings and the files written."""
+    import json
+
+    from planner.io.plan_json import plan_document
+
+    doc = plan_document(plan)
+    if as_json:
+        out.print_json(json.dumps(summary_document(doc, str(out_dir))))
+        return
+    render_summary(doc)
+    for note in plan.notes:
+        err.print(f"[yellow]warning:[/yellow] {note}")
+    err.print(f"wrote {len(written)} files to {out_dir}")
 
 
 def summary_document(doc: Mapping[str, Any], output: str) -> dict[str, Any]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from planner.cli._console import err, out
+from planner.cli._console import err
 
 
 def plan_command(
@@ -42,17 +41,9 @@ def plan_command(
             overwrite=overwrite,
             progress=on_progress,
         )
-    from planner.cli._summary import render_summary, summary_document
-    from planner.io.plan_json import plan_document
+    from planner.cli._summary import render_result
 
-    doc = plan_document(result)
-    if as_json:
-        out.print_json(json.dumps(summary_document(doc, str(out_dir))))
-        return
-    render_summary(doc)
-    for note in result.notes:
-        err.print(f"[yellow]warning:[/yellow] {note}")
-    err.print(f"wrote {len(written)} files to {out_dir}")
+    render_result(result, written, out_dir, as_json=as_json)
 
 
 class _progress:

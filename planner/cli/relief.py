@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from planner.cli._console import err, out
+from planner.cli._console import err
 
 
 def relief_command(
@@ -36,19 +35,11 @@ def relief_command(
 ) -> None:
     """Plan relief on station for SCENARIO's persistent orbits: launches, coverage and gaps, fleet needed."""
     from planner.api import relief_scenario
-    from planner.cli._summary import render_summary, summary_document
-    from planner.io.plan_json import plan_document
+    from planner.cli._summary import render_result
 
     with err.status("planning relief on station"):
         result, written, out_dir = relief_scenario(
             scenario, output, horizon_h=horizon, handover_min=handover, time_limit_s=time_limit, seed=seed,
             autopilot=autopilot, smallest_fleet=fleet_search, overwrite=overwrite,
         )
-    doc = plan_document(result)
-    if as_json:
-        out.print_json(json.dumps(summary_document(doc, str(out_dir))))
-        return
-    render_summary(doc)
-    for note in result.notes:
-        err.print(f"[yellow]warning:[/yellow] {note}")
-    err.print(f"wrote {len(written)} files to {out_dir}")
+    render_result(result, written, out_dir, as_json=as_json)
