@@ -45,7 +45,7 @@ __all__ = [
     "rotation",
 ]
 
-MAX_FLEET = 40  # largest fleet the smallest-fleet search will try
+MAX_FLEET = 200  # largest fleet the smallest-fleet search will try
 STEP_S = 60.0  # launches are on whole minutes from the mission start
 
 
@@ -139,9 +139,11 @@ def _options(model: CostModel, fleet: list[Airframe], handover_s: float) -> list
                 continue
             out_s = float(model.travel[c, home, nb + o])
             back_s = float(model.travel[c, nb + o, home])
+            if not math.isfinite(out_s + back_s):  # no way there and back (radio reach, zones, wind)
+                continue
             laps = math.floor((frame.usable_s - out_s - back_s) / design.lap_s)
             station = laps * design.lap_s
-            if laps < 1 or station <= handover_s or not math.isfinite(out_s + back_s):
+            if laps < 1 or station <= handover_s:
                 continue
             out.append(ReliefOption(a, o, out_s, station, back_s, frame.aircraft.turnaround_min * 60.0))
     return out
@@ -254,8 +256,9 @@ def _weighted(problem: ReliefProblem, launches: Sequence[Launch]) -> float:
 
 
 def _full(problem: ReliefProblem, launches: Sequence[Launch]) -> bool:
+    """Whether every orbit some aircraft can watch is covered over its whole window."""
     return all(coverage_of(launches, o, w, problem.handover_s)[0] >= (w[1] - w[0]) - 1e-6
-               for o, w in enumerate(problem.windows))
+               for o, w in enumerate(problem.windows) if any(x.orbit == o for x in problem.options))
 
 
 def _problem(model: CostModel, fleet: list[Airframe], settings: Persistent) -> ReliefProblem:
@@ -285,19 +288,31 @@ def _best_rotation(problem: ReliefProblem) -> list[Launch]:
 
 
 def _fleet_of(fleet: list[Airframe], n: int) -> list[Airframe]:
-    """The first ``n`` aircraft of ``fleet``, then copies of its last one."""
-    extra = [replace(fleet[-1], name=f"{fleet[-1].name}+{i + 1}") for i in range(max(0, n - len(fleet)))]
+    """The first ``n`` aircraft of ``fleet``, then copies of its aircraft in turn (``anka-1+1``, …)."""
+    extra = [replace(fleet[i % len(fleet)], name=f"{fleet[i % len(fleet)].name}+{i // len(fleet) + 1}")
+             for i in range(max(0, n - len(fleet)))]
     return (fleet + extra)[:n]
+
+
+def _fleet_floor(problem: ReliefProblem) -> int:
+    """A lower bound on the fleet covering every orbit: each orbit needs (E + T_g) / (T_os − T_h) aircraft
+    at its best option (the closed form before rounding up), and aircraft are not shared within a cycle."""
+    need = 0.0
+    for o in range(len(problem.windows)):
+        ratios = [x.busy_s / (x.station_s - problem.handover_s) for x in problem.options if x.orbit == o]
+        need += min(ratios, default=0.0)
+    return max(1, math.floor(need + 1e-9))
 
 
 def _smallest_fleet(model: CostModel, fleet: list[Airframe], settings: Persistent,
                     params: SolveParams) -> int | None:
-    """The fewest aircraft (the fleet's first ones, then copies of its last) whose schedule covers every
-    orbit's whole window: the rotation's answer, then CP-SAT tries one aircraft fewer for several orbits."""
+    """The fewest aircraft (the fleet's first ones, then copies of its aircraft in turn) whose schedule
+    covers the whole window of every orbit they can watch: the rotation's answer from a closed-form lower
+    bound up, then CP-SAT tries one aircraft fewer for several orbits."""
     from planner import optimise
 
     found = None
-    for n in range(1, MAX_FLEET + 1):
+    for n in range(_fleet_floor(_problem(model, fleet, settings)), MAX_FLEET + 1):
         problem = _problem(model, _fleet_of(fleet, n), settings)
         if problem.options and _full(problem, _best_rotation(problem)):
             found = n
@@ -360,7 +375,7 @@ def plan_relief(
             window_end_s=problem.windows[o][1],
             covered_s=covered,
             gaps=tuple(gaps),
-            fleet_needed=needed,
+            fleet_needed=needed if option else None,
             closed_form=closed_form_fleet(option.out_s + option.station_s + option.back_s, option.turnaround_s,
                                           option.station_s, problem.handover_s) if option else None,
         ))

@@ -232,3 +232,24 @@ def test_same_inputs_give_the_same_schedule(tmp_path):
     second = _doc(plan_relief(read_scenario(path), time_limit_s=3, smallest_fleet=False), tmp_path / "2")
     assert first == second
     assert math.isclose(sum(c["share"] for c in first["coverage"]), sum(c["share"] for c in second["coverage"]))
+
+
+def test_a_mixed_fleet_where_some_aircraft_cannot_reach_an_orbit(tmp_path):
+    # the tactical UAV has no SATCOM: the far orbit is beyond its radio reach (an infinite leg), not an error
+    features = [target("far", *_spot(400), persistent_h=48, sensor="eo-ir", priority=3),
+                target("near", *_spot(60, 200), persistent_h=48, sensor="eo-ir"),
+                target("nowhere", *_spot(900, 300), persistent_h=48, sensor="sigint")]  # nobody carries SIGINT
+    fleet = _fleet("anka", 1, '["eo-ir", "satcom"]') + _fleet("tactical", 1, '["eo-ir"]')
+    plan = plan_relief(read_scenario(write_scenario(tmp_path / "mix", features, fleet=fleet)), time_limit_s=2)
+    cov = {c.task: c for c in plan.coverage}
+    assert set(cov) == {"far", "near", "nowhere"}
+    assert all(s.aircraft.name == "anka" for s in plan.sorties if "far" in s.tasks)
+    assert cov["nowhere"].share == 0.0 and cov["nowhere"].fleet_needed is None
+    assert {u.task for u in plan.unserved} == {"nowhere"}
+    # the smallest fleet (the two aircraft, then copies of each in turn) covers both reachable orbits
+    needed = cov["far"].fleet_needed
+    assert needed is not None and needed == cov["near"].fleet_needed and needed >= 3
+    grown = _fleet("anka", (needed + 1) // 2, '["eo-ir", "satcom"]') + _fleet("tactical", needed // 2, '["eo-ir"]')
+    full = plan_relief(read_scenario(write_scenario(tmp_path / "grown", features, fleet=grown)), time_limit_s=2,
+                       smallest_fleet=False)
+    assert {c.task: round(c.share, 6) for c in full.coverage} == {"far": 1.0, "near": 1.0, "nowhere": 0.0}
