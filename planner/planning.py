@@ -35,7 +35,8 @@ from planner.problem import Problem, Result, Route, SolveParams, Vehicle, evalua
 from planner.scenario import Base, Scenario, Task, Wind
 from planner.sensors import Sensor
 
-__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "CostModel", "Progress", "Routing", "build_model", "plan",
+__all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "CostModel", "Progress", "Routing", "build_model", "check_wind",
+           "plan",
            "sortie_legs"]
 
 TAKEOFF_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above the base
@@ -179,7 +180,7 @@ def plan(
     )
     report(Progress("layout"))
     fleet = airframes(scenario)
-    _check_wind(scenario, fleet)
+    check_wind(scenario, fleet)
     unserved: dict[str, str] = {}
     model = build_model(scenario, fleet, unserved)
     total = float(sum(t.priority for t in model.tasks))
@@ -232,7 +233,8 @@ def _empty(problem: Problem) -> Result:
     return Result(tuple(Route(i, ()) for i in range(len(problem.vehicles))), 0.0, 0, 0.0)
 
 
-def _check_wind(scenario: Scenario, fleet: list[Airframe]) -> None:
+def check_wind(scenario: Scenario, fleet: list[Airframe]) -> None:
+    """Raise InfeasibleError when the scenario's wind is not below every aircraft's cruise and loiter speed."""
     wind = scenario.wind.speed_mps
     for craft in {f.aircraft.name: f.aircraft for f in fleet}.values():
         for label, speed in (("cruise", craft.cruise_speed_mps), ("loiter", craft.loiter_speed_mps)):

@@ -30,7 +30,7 @@ from planner.errors import InfeasibleError, InputError
 from planner.fleet import Airframe, airframes
 from planner.orbits import OrbitDesign
 from planner.plan import Coverage, Plan, Sortie
-from planner.planning import CostModel, build_model, sortie_legs
+from planner.planning import CostModel, build_model, check_wind, sortie_legs
 from planner.problem import SolveParams
 from planner.scenario import Persistent, Scenario
 
@@ -351,6 +351,7 @@ def plan_relief(
         raise InputError("no task asks for persistent coverage: give orbit tasks persistent_h, or the "
                          "scenario a [persistent] table with horizon_h")
     fleet = airframes(scenario)
+    check_wind(scenario, fleet)
     unserved: dict[str, str] = {}
     model = build_model(scenario, fleet, unserved, persistent=True)
     for name in [n for n, why in unserved.items() if why.startswith("persistent")]:

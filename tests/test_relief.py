@@ -253,3 +253,13 @@ def test_a_mixed_fleet_where_some_aircraft_cannot_reach_an_orbit(tmp_path):
     full = plan_relief(read_scenario(write_scenario(tmp_path / "grown", features, fleet=grown)), time_limit_s=2,
                        smallest_fleet=False)
     assert {c.task: round(c.share, 6) for c in full.coverage} == {"far": 1.0, "near": 1.0, "nowhere": 0.0}
+
+
+def test_a_wind_the_fleet_cannot_fly_in_is_infeasible(tmp_path):
+    from planner.cli import main
+
+    features = [target("spot", *_spot(300), persistent_h=24, sensor="eo-ir")]
+    path = write_scenario(tmp_path / "w", features, fleet=_fleet("anka", 2, '["eo-ir", "satcom"]'),
+                          extra="[wind]\nfrom_deg = 90\nspeed_mps = 70\n")
+    assert main(["relief", str(path), "-o", str(tmp_path / "out")]) == 4
+    assert not (tmp_path / "out").exists()
