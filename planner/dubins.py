@@ -460,6 +460,10 @@ def length_to_points(starts: np.ndarray, points: np.ndarray, radius_m: float) ->
         length = r * arc + np.sqrt(np.maximum(dc * dc - r * r, 0.0))
         best = np.where(ok, np.minimum(best, length), best)
         inside |= ~ok
+    # the start point itself: both circles pass through it and the tangent angle loses its precision
+    here = np.hypot(q[None, :, 0] - x, q[None, :, 1] - y)
+    best = np.where(here <= 1e-6 * r, here, best)
+    inside &= here > 1e-6 * r
     i, j = np.nonzero(inside)
     if len(i):
         headings = np.linspace(0.0, _TWO_PI, 180, endpoint=False)

@@ -261,6 +261,8 @@ def test_arc_then_straight_to_a_point_known_value() -> None:
     # heading east, r = 1, the point 3 north: a 120-degree left arc then sqrt(3) straight
     got = length_to_points(np.array([[0.0, 0.0, 0.0]]), np.array([[0.0, 3.0], [5.0, 0.0], [0.0, 0.0]]), 1.0)
     assert got[0] == pytest.approx([2 * math.pi / 3 + math.sqrt(3), 5.0, 0.0])
+    # the start point itself, away from the origin (found by hypothesis: the tangent angle lost precision)
+    assert length_to_points(np.array([[0.0, 563.0, 0.0]]), np.array([[0.0, 563.0]]), 50.5044742518034)[0, 0] == 0.0
 
 
 points = st.tuples(st.floats(-5_000.0, 5_000.0), st.floats(-5_000.0, 5_000.0))
