@@ -86,16 +86,26 @@ def _cover_sets(xy: np.ndarray, centres: np.ndarray, reach_m: float) -> list[np.
 
 
 def greedy_cover(sets: Sequence[np.ndarray], n: int) -> list[int]:
-    """Chvátal's greedy set cover: repeatedly take the candidate covering most uncovered targets."""
+    """Chvátal's greedy set cover: repeatedly take the candidate covering most uncovered targets (the
+    first such candidate on ties). Gains are kept up to date from the element-to-set incidence."""
+    sizes = np.array([len(m) for m in sets], np.int64)
+    elem = np.concatenate([np.asarray(m, np.int64) for m in sets]) if len(sets) else np.zeros(0, np.int64)
+    owner = np.repeat(np.arange(len(sets)), sizes)
+    order = np.argsort(elem, kind="stable")  # the sets holding each element, contiguous
+    holders, starts = owner[order], np.searchsorted(elem[order], np.arange(n + 1))
+    gains = sizes.copy()
     uncovered = np.ones(n, bool)
     chosen: list[int] = []
     while uncovered.any():
-        gains = [int(uncovered[s].sum()) for s in sets]
         best = int(np.argmax(gains))
         if gains[best] == 0:
             raise ValueError("a target no candidate covers")
         chosen.append(best)
-        uncovered[sets[best]] = False
+        newly = np.asarray(sets[best], np.int64)
+        newly = newly[uncovered[newly]]
+        uncovered[newly] = False
+        hit = np.concatenate([holders[starts[e]:starts[e + 1]] for e in newly])
+        np.subtract.at(gains, hit, 1)
     return chosen
 
 

@@ -211,9 +211,10 @@ def plan(
     report(Progress("assemble", result.prize, total, time.monotonic() - started))
     sorties = [_sortie(model, problem, fleet[r.vehicle], r) for r in result.routes if r.nodes]
     served = {name for s in sorties for name in s.tasks}
+    masks = [model.masks(f) for f in fleet]
     for i, task in enumerate(model.tasks):
         if not {m.name for m in model.members.get(task.name, (task,))} & served:
-            _mark(unserved, model.members, task, _reason(model, fleet, i))
+            _mark(unserved, model.members, task, _reason(model, fleet, masks, i))
     return Plan.of(
         scenario, sorties, unserved, autopilot=autopilot,
         solver={
@@ -623,10 +624,10 @@ def _first_failure(model: CostModel, task: Task, masks: list[dict[str, np.ndarra
     return "window: no aircraft can be on station inside it"
 
 
-def _reason(model: CostModel, fleet: list[Airframe], i: int) -> str:
-    """Why the final plan leaves task ``i`` out."""
+def _reason(model: CostModel, fleet: list[Airframe], masks: list[dict[str, np.ndarray]], i: int) -> str:
+    """Why the final plan leaves task ``i`` out (``masks``: each airframe's ``model.masks``)."""
     task = model.tasks[i]
-    why = _first_failure(model, task, [model.masks(f) for f in fleet], i)
+    why = _first_failure(model, task, masks, i)
     if why and any(f.chosen for f in fleet):
         return why.replace("no aircraft carries", "no chosen loadout carries")
     return why or "did not fit: the fleet's endurance went to higher-value tasks"
