@@ -91,4 +91,8 @@ CORPUS: dict[str, tuple[dict[str, str], str]] = {
         case(areas=_fc(_point(window_start="2026-12-01T09:00:00Z", window_end="2026-12-01T08:00:00Z"))),
         "is not after window_start"),
     "start without zone": (case(GOOD_TOML.replace("04:00:00Z", "04:00:00")), "needs a time zone"),
+    "persistent horizon out of range": (case(GOOD_TOML + "[persistent]\nhorizon_h = 0\n"),
+                                        "[persistent]: 'horizon_h' must be > 0, got 0"),
+    "persistent unknown key": (case(GOOD_TOML + "[persistent]\nhandover_mins = 10\n"), "did you mean 'handover_min'"),
+    "negative persistent_h": (case(areas=_fc(_point(persistent_h=-4))), "'persistent_h' must be > 0"),
 }
