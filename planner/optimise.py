@@ -49,6 +49,7 @@ _ORTOOLS_POLISH_SHARE = 0.05  # share of the time limit for the OR-Tools polish
 _ORTOOLS_SOLUTIONS = 200  # solution limit of the OR-Tools polish when max_iterations is set
 _POLISH_MAX_NODES = 600  # above this, building the OR-Tools model costs more than its polish gains
 _FINISH_S = 0.05  # seconds kept back for verification
+_RELIEF_DETERMINISTIC = 0.5  # most deterministic time a relief schedule gets (about 1 s of wall here)
 _SET_COVER_S = 20.0  # CP-SAT budget of one orbit layout: half of it in deterministic time (a few s here)
 
 
@@ -461,7 +462,8 @@ def solve_relief(problem: ReliefProblem, params: SolveParams, *, hint: Sequence[
     and inside the window; credited spans of one orbit do not overlap, so their lengths add up to covered
     time (a lower bound of :func:`planner.relief.coverage_of`). Maximises priority-weighted credited
     minutes, then (unless ``coverage_only``) the fewest sorties. ``hint`` (e.g. the rotation) seeds the
-    search. With ``params.max_iterations`` set the result is deterministic (one worker, deterministic time).
+    search. With ``params.max_iterations`` set the result is deterministic (two interleaved workers on a small
+    deterministic-time budget, at most ``_RELIEF_DETERMINISTIC``); without it they run for the time limit.
     """
     from ortools.sat.python import cp_model
 
@@ -532,8 +534,9 @@ def solve_relief(problem: ReliefProblem, params: SolveParams, *, hint: Sequence[
     model.Maximize(covered if coverage_only else covered * (len(sorties) + 1) - sum(sorties))
     if params.max_iterations is None:
         solver = _cp_solver(params.seed, wall_s=params.time_limit_s)
-    else:  # deterministic: about an eighth of the limit in deterministic time (a few times slower than wall)
-        solver = _cp_solver(params.seed, wall_s=10 * params.time_limit_s, deterministic_s=params.time_limit_s / 8)
+    else:  # deterministic: a small deterministic-time budget; interleaved workers overshoot it several-fold
+        solver = _cp_solver(params.seed, wall_s=2 * params.time_limit_s + 5.0,
+                            deterministic_s=min(params.time_limit_s / 8, _RELIEF_DETERMINISTIC))
     solver.parameters.repair_hint = True
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
