@@ -36,7 +36,7 @@ from planner.scenario import Base, Scenario, Task, Wind
 from planner.sensors import Sensor
 
 __all__ = ["APPROACH_M", "LOADOUT_ITERATIONS", "TAKEOFF_AGL_M", "CostModel", "Progress", "Routing", "build_model", "check_wind",
-           "plan",
+           "plan", "solve_params",
            "sortie_legs"]
 
 TAKEOFF_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above the base
@@ -172,12 +172,7 @@ def plan(
     rules(autopilot or scenario.autopilot)
     report = progress or (lambda _p: None)
     started = time.monotonic()
-    settings = scenario.solver
-    params = SolveParams(
-        time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
-        seed=seed if seed is not None else settings.seed,
-        max_iterations=max_iterations if max_iterations is not None else settings.max_iterations,
-    )
+    params = solve_params(scenario, time_limit_s, seed, max_iterations)
     report(Progress("layout"))
     fleet = airframes(scenario)
     check_wind(scenario, fleet)
@@ -227,6 +222,17 @@ def plan(
             "orbits_saved": sum(len(m) - 1 for m in model.members.values()),
         },
         notes=model.notes,
+    )
+
+
+def solve_params(scenario: Scenario, time_limit_s: float | None, seed: int | None,
+                 max_iterations: int | None) -> SolveParams:
+    """The scenario's ``[solver]`` settings, each overridden where given (e.g. by a CLI option)."""
+    settings = scenario.solver
+    return SolveParams(
+        time_limit_s=time_limit_s if time_limit_s is not None else settings.time_limit_s,
+        seed=seed if seed is not None else settings.seed,
+        max_iterations=max_iterations if max_iterations is not None else settings.max_iterations,
     )
 
 

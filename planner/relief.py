@@ -26,11 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from planner.autopilot import rules
 from planner.errors import InfeasibleError, InputError
 from planner.fleet import Airframe, airframes
 from planner.orbits import OrbitDesign
 from planner.plan import Coverage, Plan, Sortie
-from planner.planning import CostModel, build_model, check_wind, sortie_legs
+from planner.planning import CostModel, build_model, check_wind, solve_params, sortie_legs
 from planner.problem import SolveParams
 from planner.scenario import Persistent, Scenario
 
@@ -304,15 +305,15 @@ def _fleet_floor(problem: ReliefProblem) -> int:
     return max(1, math.floor(need + 1e-9))
 
 
-def _smallest_fleet(model: CostModel, fleet: list[Airframe], settings: Persistent,
-                    params: SolveParams) -> int | None:
+def _smallest_fleet(model: CostModel, fleet: list[Airframe], settings: Persistent, params: SolveParams,
+                    problem: ReliefProblem) -> int | None:
     """The fewest aircraft (the fleet's first ones, then copies of its aircraft in turn) whose schedule
     covers the whole window of every orbit they can watch: the rotation's answer from a closed-form lower
-    bound up, then CP-SAT tries one aircraft fewer for several orbits."""
+    bound up, then CP-SAT tries one aircraft fewer for several orbits. ``problem`` is the fleet's own."""
     from planner import optimise
 
     found = None
-    for n in range(_fleet_floor(_problem(model, fleet, settings)), MAX_FLEET + 1):
+    for n in range(_fleet_floor(problem), MAX_FLEET + 1):
         problem = _problem(model, _fleet_of(fleet, n), settings)
         if problem.options and _full(problem, _best_rotation(problem)):
             found = n
@@ -342,6 +343,7 @@ def plan_relief(
     covered share, gaps and the smallest fleet giving 100 %. Raises InputError when the scenario asks
     for no persistent coverage, InfeasibleError for winds the fleet cannot fly in.
     """
+    rules(autopilot or scenario.autopilot)  # an unknown autopilot fails before any solving
     settings = settings or scenario.persistent
     if settings.horizon_h is not None:
         scenario = replace(scenario, tasks=tuple(
@@ -359,13 +361,11 @@ def plan_relief(
     for task in scenario.work:
         if task.persistent_h is not None and task.kind != "orbit":
             unserved[task.name] = "persistent coverage is planned for orbits only"
-    params = SolveParams(time_limit_s=time_limit_s if time_limit_s is not None else scenario.solver.time_limit_s,
-                         seed=seed if seed is not None else scenario.solver.seed,
-                         max_iterations=scenario.solver.max_iterations)
+    params = solve_params(scenario, time_limit_s, seed, None)
     problem = _problem(model, fleet, settings)
     launches, method = _schedule(problem, params)
     sorties = [_launch_sortie(model, fleet, x, n) for n, x in enumerate(launches)]
-    needed = _smallest_fleet(model, fleet, settings, params) if smallest_fleet and model.tasks else None
+    needed = _smallest_fleet(model, fleet, settings, params, problem) if smallest_fleet and model.tasks else None
     coverage = []
     for o, task in enumerate(model.tasks):
         covered, gaps = coverage_of(launches, o, problem.windows[o], problem.handover_s)
