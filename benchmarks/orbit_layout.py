@@ -36,8 +36,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.io.profiles import load_aircraft, load_sensors
-from planner.optimise import solve_set_cover
-from planner.orbit_layout import Cover, layout_orbits
+from planner.layout.shared_orbits import Cover, layout_orbits
+from planner.solve.solver import solve_set_cover
 
 SHORT_REACH_M = 8000.0
 WIND_MPS = 10.0

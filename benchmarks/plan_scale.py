@@ -58,7 +58,7 @@ FLEET = '\n[[fleet]]\naircraft = "anka"\ncount = {count}\nbase = "{base}"\npaylo
 
 def write_case(folder: Path, n: int, limit: float, seed: int) -> Path:
     """Write ``scenario.toml`` and ``targets.geojson`` for ``n`` targets into ``folder``."""
-    from planner.geo import LocalFrame
+    from planner.core.geo import LocalFrame
 
     rng = np.random.default_rng(seed)
     xy = rng.uniform(-750e3, 750e3, (n, 2))
@@ -77,10 +77,10 @@ def write_case(folder: Path, n: int, limit: float, seed: int) -> Path:
 
 def run_one(path: Path, out: Path) -> dict[str, float]:
     """Plan and export ``path`` in this process; the figures as a dict."""
-    from planner.fleet import airframes
     from planner.io.export import export_plan
     from planner.io.scenario_file import read_scenario
-    from planner.planning import Progress, build_model, plan
+    from planner.model.fleet import airframes
+    from planner.planning.pipeline import Progress, build_model, plan
 
     t0 = time.perf_counter()
     scenario = read_scenario(path)

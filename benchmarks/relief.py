@@ -25,14 +25,15 @@ from shapely.geometry import Point
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import optimise, relief  # noqa: E402
-from planner.fleet import airframes  # noqa: E402
-from planner.geo import destination  # noqa: E402
+from planner.core.geo import destination  # noqa: E402
 from planner.io.profiles import load_aircraft  # noqa: E402
 from planner.io.scenario_file import read_scenario  # noqa: E402
-from planner.planning import build_model  # noqa: E402
-from planner.problem import SolveParams  # noqa: E402
-from planner.scenario import FleetEntry, Scenario, Task  # noqa: E402
+from planner.model.fleet import airframes  # noqa: E402
+from planner.model.scenario import FleetEntry, Scenario, Task  # noqa: E402
+from planner.planning import relief  # noqa: E402
+from planner.planning.pipeline import build_model  # noqa: E402
+from planner.solve import solver as optimise  # noqa: E402
+from planner.solve.problem import SolveParams  # noqa: E402
 
 SAMPLE = ROOT / "areas" / "persistent_watch" / "scenario.toml"
 HOURS = 72.0

@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.optimise import Progress, solve
-from planner.problem import Problem, SolveParams, Vehicle, evaluate_route
+from planner.solve.problem import Problem, SolveParams, Vehicle, evaluate_route
+from planner.solve.solver import Progress, solve
 
 SPEED_MPS = 60.0
 SIDE_M = 1_500_000.0

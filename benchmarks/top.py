@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.optimise import ortools_baseline, solve
-from planner.problem import Problem, SolveParams, Vehicle
+from planner.solve.problem import Problem, SolveParams, Vehicle
+from planner.solve.solver import ortools_baseline, solve
 
 SOLVERS = ("ours", "pyvrp", "ortools")
 PYVRP_SCALE = 100_000

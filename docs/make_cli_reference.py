@@ -201,7 +201,7 @@ def _cell(text: str) -> str:
 
 def _exit_codes() -> list[str]:
     """The exit codes the CLI returns, the planner's ones read from the error classes themselves."""
-    from planner import errors
+    from planner.core import errors
 
     by_code: dict[int, list[type[errors.PlannerError]]] = {}
     for cls in vars(errors).values():  # in the order the module defines them

@@ -13,9 +13,9 @@ from pathlib import Path
 from planner.api import demo_scenario_path
 from planner.io.atomic import write_bytes
 from planner.io.scenario_file import read_scenario
-from planner.pictures import map_figure, render, timeline_figure
-from planner.planning import plan
-from planner.relief import plan_relief
+from planner.planning.pipeline import plan
+from planner.planning.relief import plan_relief
+from planner.render.map import map_figure, render, timeline_figure
 
 SEED = 0
 MAX_ITERATIONS = 1000

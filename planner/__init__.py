@@ -21,18 +21,18 @@ __version__ = "0.1.0"
 # ``planner.plan`` is the Plan model's module and a submodule import would shadow a lazy name.
 _LAZY = {
     "read_scenario": "planner.io.scenario_file",
-    "make_plan": ("planner.planning", "plan"),
-    "plan_relief": "planner.relief",
-    "run_batch": "planner.batch",
-    "BatchSettings": "planner.batch",
+    "make_plan": ("planner.planning.pipeline", "plan"),
+    "plan_relief": "planner.planning.relief",
+    "run_batch": "planner.batch.runner",
+    "BatchSettings": "planner.batch.runner",
     "export_plan": "planner.io.export",
     "plan_scenario": "planner.api",
-    "Plan": "planner.plan",
-    "Scenario": "planner.scenario",
-    "PlannerError": "planner.errors",
-    "InputError": "planner.errors",
-    "InfeasibleError": "planner.errors",
-    "OutputError": "planner.errors",
+    "Plan": "planner.model.plan",
+    "Scenario": "planner.model.scenario",
+    "PlannerError": "planner.core.errors",
+    "InputError": "planner.core.errors",
+    "InfeasibleError": "planner.core.errors",
+    "OutputError": "planner.core.errors",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from planner.io.export import export_plan
 from planner.io.scenario_file import read_scenario
-from planner.plan import Plan
-from planner.planning import Progress, plan
+from planner.model.plan import Plan
+from planner.planning.pipeline import Progress, plan
 
 __all__ = ["default_output_dir", "demo_scenario_path", "plan_scenario", "relief_scenario"]
 
@@ -70,7 +70,7 @@ def relief_scenario(
     """
     from dataclasses import replace
 
-    from planner.relief import plan_relief
+    from planner.planning.relief import plan_relief
 
     scenario = read_scenario(scenario_path)
     settings = scenario.persistent
@@ -89,7 +89,7 @@ def _target(out_dir: Path | None, name: str, overwrite: bool) -> Path:
     """The output folder, checked before any solving: a plan already there needs ``overwrite``."""
     target = out_dir if out_dir is not None else default_output_dir(name)
     if not overwrite and (target / "plan.json").exists():
-        from planner.errors import OutputError
+        from planner.core.errors import OutputError
 
         raise OutputError(f"{target} already holds a plan; pass --overwrite to replace it")
     return target

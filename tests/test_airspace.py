@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Polygon
 
-from planner import geo, physics
-from planner.airspace import Airspace
-from planner.errors import InfeasibleError, InputError
-from planner.scenario import Task
+from planner.core import geo, physics
+from planner.core.errors import InfeasibleError, InputError
+from planner.layout.airspace import Airspace
+from planner.model.scenario import Task
 
 FRAME = geo.LocalFrame(73.0, 49.0)
 SQUARE = Polygon([(72.9, 48.9), (73.1, 48.9), (73.1, 49.1), (72.9, 49.1)])  # meridian sides are geodesics

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from typer.testing import CliRunner
 
-from planner.aircraft import Aircraft
-from planner.check import Mission, Zone, check_mission
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.io.mission_file import parse_mission, read_mission, read_nofly
-from planner.scenario import Reserve, Wind
+from planner.missions.check import Mission, Zone, check_mission
+from planner.model.aircraft import Aircraft
+from planner.model.scenario import Reserve, Wind
 
 GEOD = Geod(ellps="WGS84")
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-from planner.corridor import CorridorPattern, corridor_area, corridor_pattern
-from planner.dubins import DubinsPath, Pose, Straight
-from planner.errors import InputError
-from planner.survey import coverage_fraction
+from planner.core.dubins import DubinsPath, Pose, Straight
+from planner.core.errors import InputError
+from planner.layout.corridor import CorridorPattern, corridor_area, corridor_pattern
+from planner.layout.survey import coverage_fraction
 
 R = 600.0
 V = 55.0

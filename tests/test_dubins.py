@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.dubins import (
+from planner.core.dubins import (
     KINDS,
     DubinsPath,
     Pose,
@@ -20,7 +20,7 @@ from planner.dubins import (
     shortest_length,
     shortest_path,
 )
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 coord = st.floats(-5_000, 5_000, allow_nan=False)
 heading = st.floats(-2 * math.pi, 2 * math.pi, allow_nan=False)

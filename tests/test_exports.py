@@ -11,8 +11,8 @@ import pytest
 from pymavlink import mavwp
 
 from planner.api import plan_scenario
-from planner.errors import OutputError
-from planner.geo import distance_m
+from planner.core.errors import OutputError
+from planner.core.geo import distance_m
 from planner.io.export import export_plan
 from tests.conftest import target
 from tests.paper import fly

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymavlink import mavwp
 
-from planner.errors import InputError
-from planner.geo import distance_m
+from planner.core.errors import InputError
+from planner.core.geo import distance_m
 from planner.io.export import export_plan
 from planner.io.scenario_file import read_scenario
-from planner.planning import plan
+from planner.planning.pipeline import plan
 from tests.conftest import write_scenario
 
 VALUES = st.one_of(

@@ -6,8 +6,8 @@ import pytest
 
 from planner.io.profiles import load_aircraft, load_sensors
 from planner.io.scenario_file import read_scenario
-from planner.loadout import candidate_loadouts
-from planner.planning import plan
+from planner.planning.loadout import candidate_loadouts
+from planner.planning.pipeline import plan
 from tests.conftest import target
 
 OPEN = '[[fleet]]\naircraft = "anka"\ncount = 2\nbase = "Alpha"\n'

@@ -13,17 +13,17 @@ from pymavlink import mavwp
 from pyproj import Geod
 from shapely.geometry import LineString, Point, Polygon
 
-from planner.airspace import Airspace
 from planner.api import plan_scenario
-from planner.check import check_mission
-from planner.errors import InputError
-from planner.fleet import airframes
-from planner.geo import LocalFrame
+from planner.core.errors import InputError
+from planner.core.geo import LocalFrame
 from planner.io.mission_file import read_mission
 from planner.io.scenario_file import read_scenario
-from planner.loadout import with_loadout
-from planner.planning import build_model, plan, sortie_legs
-from planner.problem import evaluate_route
+from planner.layout.airspace import Airspace
+from planner.missions.check import check_mission
+from planner.model.fleet import airframes
+from planner.planning.loadout import with_loadout
+from planner.planning.pipeline import build_model, plan, sortie_legs
+from planner.solve.problem import evaluate_route
 from tests.conftest import target, write_scenario
 from tests.paper import POSITIONAL, fly
 

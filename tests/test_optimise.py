@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import optimise
-from planner.errors import InputError
-from planner.optimise import Progress, SearchConfig, integer_scale, solve
-from planner.problem import Problem, Result, SolveParams, Vehicle, evaluate_route
+from planner.core.errors import InputError
+from planner.solve import solver as optimise
+from planner.solve.problem import Problem, Result, SolveParams, Vehicle, evaluate_route
+from planner.solve.solver import Progress, SearchConfig, integer_scale, solve
 
 TOP_DIR = Path(__file__).parents[1].parent / "shared" / "bench" / "top"
 QUICK = SolveParams(time_limit_s=20.0, seed=0, max_iterations=150)

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.io.scenario_file import read_scenario
-from planner.optimise import solve_set_cover
-from planner.orbit_layout import candidate_centres, layout_orbits
-from planner.planning import plan
+from planner.layout.shared_orbits import candidate_centres, layout_orbits
+from planner.planning.pipeline import plan
+from planner.solve.solver import solve_set_cover
 from tests.conftest import target
 
 

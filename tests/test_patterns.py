@@ -11,12 +11,12 @@ import shapely
 from pymavlink import mavwp
 
 from planner.api import plan_scenario
-from planner.check import check_mission
-from planner.geo import LocalFrame, distance_m
+from planner.core.geo import LocalFrame, distance_m
 from planner.io.mission_file import read_mission
 from planner.io.profiles import load_aircraft, load_sensors
-from planner.patterns import design_pattern
-from planner.scenario import Reserve, Task, Wind
+from planner.layout.pattern import design_pattern
+from planner.missions.check import check_mission
+from planner.model.scenario import Reserve, Task, Wind
 from tests.conftest import target, write_scenario
 
 FLEET = '[[fleet]]\naircraft = "anka"\ncount = 2\nbase = "Alpha"\npayload = ["eo-ir", "sar"]\n'
@@ -127,10 +127,10 @@ def test_standoff_beyond_the_sensor_range_is_refused():
 
 
 def test_legs_out_of_and_into_patterns_pay_their_dubins_turns(tmp_path, monkeypatch):
-    from planner import planning
-    from planner.dubins import Pose, shortest_path
-    from planner.fleet import airframes
+    from planner.core.dubins import Pose, shortest_path
     from planner.io.scenario_file import read_scenario
+    from planner.model.fleet import airframes
+    from planner.planning import pipeline as planning
 
     scenario = read_scenario(write_scenario(tmp_path, [SURVEY, PATROL, target("spot", 73.8, 49.1)], fleet=FLEET))
     model = planning.build_model(scenario, airframes(scenario), {})

@@ -19,12 +19,12 @@ from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, PathPatch, Rectangle
 
-from planner import pictures
-from planner.errors import UsageError
+from planner.core.errors import UsageError
 from planner.io.scenario_file import read_scenario
-from planner.plan import LEG_KINDS
-from planner.planning import plan as make_plan
-from planner.shapes import route_coords, sortie_colour
+from planner.model.plan import LEG_KINDS
+from planner.planning.pipeline import plan as make_plan
+from planner.render import map as pictures
+from planner.render.shapes import route_coords, sortie_colour
 from tests.conftest import target, write_scenario
 
 FLEET = (

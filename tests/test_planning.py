@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.errors import InfeasibleError
+from planner.core.errors import InfeasibleError
 from planner.io.scenario_file import read_scenario
-from planner.planning import plan
+from planner.planning.pipeline import plan
 from tests.conftest import target
 
 TWO_SENSORS = (

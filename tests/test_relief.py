@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from pymavlink import mavwp
 
-from planner.errors import InputError
-from planner.geo import destination
+from planner.core.errors import InputError
+from planner.core.geo import destination
 from planner.io.export import export_plan
 from planner.io.scenario_file import read_scenario
-from planner.relief import closed_form_fleet, plan_relief
+from planner.planning.relief import closed_form_fleet, plan_relief
 from tests.conftest import target, write_scenario
 
 BASE = (73.0, 49.0)
@@ -196,7 +196,7 @@ def test_no_persistent_task_is_an_input_error(tmp_path):
 
 
 def test_ordinary_plans_leave_persistent_orbits_to_relief(tmp_path):
-    from planner.planning import plan
+    from planner.planning.pipeline import plan
 
     features = [target("spot", *_spot(300), persistent_h=24, sensor="eo-ir"), target("now", *_spot(200), sensor="eo-ir")]
     result = plan(read_scenario(write_scenario(tmp_path / "mix", features)), time_limit_s=2)

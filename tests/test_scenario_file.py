@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.io.scenario_file import read_scenario
 from tests.conftest import target, write_scenario
 

@@ -9,7 +9,7 @@ import pytest
 from planner.api import plan_scenario
 from planner.cli import app, main
 from planner.cli.show import show_command
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.io.plan_json import plan_document
 from planner.io.plan_json_reader import read_plan_document
 from tests.conftest import target, write_scenario

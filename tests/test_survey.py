@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
-from planner.dubins import DubinsPath, Pose, Straight
-from planner.errors import InputError
-from planner.survey import SurveyPattern, coverage_fraction, lane_order, lanes_outside, survey_pattern
+from planner.core.dubins import DubinsPath, Pose, Straight
+from planner.core.errors import InputError
+from planner.layout.survey import SurveyPattern, coverage_fraction, lane_order, lanes_outside, survey_pattern
 
 R = 600.0  # turn radius, m (Anka-class at ~30 deg bank)
 V = 55.0  # speed, m/s

@@ -16,7 +16,7 @@ from planner.cli import relief as _relief
 from planner.cli import sensors as _sensors
 from planner.cli import show as _show
 from planner.cli._console import err
-from planner.errors import PlannerError
+from planner.core.errors import PlannerError
 
 __all__ = ["app", "main"]
 

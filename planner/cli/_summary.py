@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from planner.cli._console import err, out
 
 if TYPE_CHECKING:
-    from planner.plan import Plan
+    from planner.model.plan import Plan
 
 __all__ = ["hm", "render_result", "render_summary", "summary_document"]
 

@@ -12,15 +12,15 @@ from rich.markup import escape
 from planner.cli._console import err, out
 
 if TYPE_CHECKING:
-    from planner.check import CheckReport
-    from planner.scenario import Wind
+    from planner.missions.check import CheckReport
+    from planner.model.scenario import Wind
 
 __all__ = ["check_command"]
 
 
 def _wind(text: str | None) -> Wind:
-    from planner.errors import InputError
-    from planner.scenario import Wind
+    from planner.core.errors import InputError
+    from planner.model.scenario import Wind
 
     if text is None:
         return Wind()
@@ -60,11 +60,11 @@ def check_command(
 
     Exit 0 when all files are clean, 4 when any check fails, 3 when an input cannot be read.
     """
-    from planner.autopilot import rules
-    from planner.check import Zone, check_mission
-    from planner.errors import InputError, PlannerError
+    from planner.core.errors import InputError, PlannerError
     from planner.io.mission_file import read_mission, read_nofly
-    from planner.scenario import Reserve
+    from planner.missions.check import Zone, check_mission
+    from planner.model.autopilot import rules
+    from planner.model.scenario import Reserve
 
     try:
         reserve_rule = Reserve(fraction=reserve, min_minutes=reserve_min)
@@ -110,7 +110,7 @@ def check_command(
 
 
 def _hm(seconds: float | None) -> str:
-    from planner.check import hours_minutes
+    from planner.missions.check import hours_minutes
 
     return "-" if seconds is None else hours_minutes(seconds)
 

@@ -12,8 +12,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planner.errors import InputError
-from planner.scenario import TASK_KINDS, Task
+from planner.core.errors import InputError
+from planner.model.scenario import TASK_KINDS, Task
 
 __all__ = ["read_areas"]
 

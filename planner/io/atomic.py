@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from planner.errors import OutputError
+from planner.core.errors import OutputError
 
 __all__ = ["write_bytes", "write_text"]
 

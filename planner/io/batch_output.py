@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from planner.errors import OutputError
+from planner.core.errors import OutputError
 from planner.io.atomic import write_bytes, write_text
 
 __all__ = [

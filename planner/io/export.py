@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from planner.errors import OutputError
+from planner.core.errors import OutputError
 from planner.io.atomic import write_bytes
 from planner.io.geojson import format_geojson
 from planner.io.kml import format_kml
@@ -13,8 +13,8 @@ from planner.io.plan_json import format_plan_json, sortie_file_stem
 from planner.io.qgc_plan import format_qgc_plan
 from planner.io.timeline_csv import format_timeline_csv
 from planner.io.waypoints import format_waypoints
-from planner.mission import mission_items
-from planner.plan import Plan, Position
+from planner.missions.items import mission_items
+from planner.model.plan import Plan, Position
 
 __all__ = ["export_plan", "planned_files"]
 
@@ -41,7 +41,7 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
     files["plan.kml"] = format_kml(plan)
     files["timeline.csv"] = format_timeline_csv(plan)
     if pictures:
-        from planner.pictures import map_figure, render, timeline_figure
+        from planner.render.map import map_figure, render, timeline_figure
 
         drawn = map_figure(plan)
         files["map.png"] = render(drawn, "png")

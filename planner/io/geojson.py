@@ -12,8 +12,8 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from planner.plan import Plan
-from planner.shapes import orbit_ring, pattern_coords, route_coords
+from planner.model.plan import Plan
+from planner.render.shapes import orbit_ring, pattern_coords, route_coords
 
 __all__ = ["format_geojson"]
 

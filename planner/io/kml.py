@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from planner.plan import Plan
-from planner.shapes import orbit_ring, pattern_coords, route_coords, sortie_colour
+from planner.model.plan import Plan
+from planner.render.shapes import orbit_ring, pattern_coords, route_coords, sortie_colour
 
 __all__ = ["format_kml"]
 

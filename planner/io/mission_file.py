@@ -16,8 +16,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from planner.check import NAV_POSITIONAL, Finding, Home, Item, Mission, Zone
-from planner.errors import InputError
+from planner.core.errors import InputError
+from planner.missions.check import NAV_POSITIONAL, Finding, Home, Item, Mission, Zone
 
 __all__ = ["parse_mission", "parse_plan", "parse_waypoints", "read_mission", "read_nofly"]
 
@@ -332,7 +332,7 @@ def _fences(value: Any, fault: Any) -> list[Zone]:
     """Exclusion polygons and circles of the plan's geoFence, as no-fly zones."""
     from shapely.geometry import Point, Polygon
 
-    from planner import geo
+    from planner.core import geo
 
     if not isinstance(value, dict) or not isinstance(value.get("polygons"), list):
         fault("plan_field", "geoFence {version: 2, circles: [], polygons: [...]} is missing (MAVSDK refuses such a plan)")

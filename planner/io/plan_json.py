@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from planner.plan import Coverage, Leg, Plan, Position, Sortie
+from planner.model.plan import Coverage, Leg, Plan, Position, Sortie
 
 __all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem"]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.io.plan_json import SCHEMA
 
 __all__ = ["read_plan_document"]

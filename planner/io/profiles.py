@@ -8,9 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from planner.aircraft import Aircraft
-from planner.errors import InputError
-from planner.sensors import Sensor
+from planner.core.errors import InputError
+from planner.model.aircraft import Aircraft
+from planner.model.sensors import Sensor
 
 __all__ = ["builtin_aircraft", "load_aircraft", "load_sensors", "read_toml"]
 

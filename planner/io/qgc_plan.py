@@ -8,9 +8,9 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planner.autopilot import rules
-from planner.mission import MissionItem
-from planner.plan import Position
+from planner.missions.items import MissionItem
+from planner.model.autopilot import rules
+from planner.model.plan import Position
 
 __all__ = ["format_qgc_plan"]
 

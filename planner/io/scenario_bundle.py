@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from planner.errors import InputError, OutputError
+from planner.core.errors import InputError, OutputError
 from planner.io.atomic import write_bytes
 from planner.io.profiles import builtin_aircraft, read_toml
 

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
+from planner.core.errors import InputError
+from planner.core.schema import check_keys, number, optional_number, string, string_list
 from planner.io.areas import read_areas
 from planner.io.profiles import load_aircraft, load_sensors, read_toml
-from planner.scenario import Base, FleetEntry, Persistent, Reserve, Scenario, SolverSettings, Wind
-from planner.schema import check_keys, number, optional_number, string, string_list
+from planner.model.scenario import Base, FleetEntry, Persistent, Reserve, Scenario, SolverSettings, Wind
 
 __all__ = ["read_scenario"]
 

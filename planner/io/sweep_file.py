@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.errors import InputError
+from planner.core.errors import InputError
+from planner.core.schema import check_keys, string
 from planner.io.profiles import read_toml
-from planner.schema import check_keys, string
 
 __all__ = ["SWEEP_TABLE", "Sweep", "is_sweep", "read_sweep"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from planner.plan import Plan
+from planner.model.plan import Plan
 
 __all__ = ["format_timeline_csv"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from planner.mission import MissionItem
-from planner.plan import Position
+from planner.missions.items import MissionItem
+from planner.model.plan import Position
 
 __all__ = ["format_waypoints"]
 

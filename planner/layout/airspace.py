@@ -1,0 +1,791 @@
+"""No-fly zones: the keep-out geometry, shortest detours around it, and checks of legs and orbits.
+
+Zones arrive in WGS84 (Polygon or MultiPolygon; edges straight in lon/lat as in GeoJSON, split at the
+antimeridian as RFC 7946 asks). Each zone is kept clear by an avoidance margin ``margin_m``: it is
+buffered by the margin in the planning frame (:class:`planner.geo.LocalFrame`, metres), overlapping
+buffers are merged, and the outlines are simplified (to 5 % of the margin, outward only). Detours run
+on a visibility graph whose nodes are the convex corners of those buffered outlines.
+
+The graph lives in a gnomonic plane centred on the frame. There, geodesics are straight lines to within
+metres (WGS84, Karney's ellipsoidal gnomonic: at most 15 m for 2,000 km legs 1,500 km from the centre,
+where the azimuthal-equidistant frame bends them by up to 12 km), so a straight segment tested in the
+plane is the geodesic leg an autopilot flies. Lengths are geodesic (``pyproj.Geod``), never planar.
+
+Guarantee: a path never enters a zone, and keeps the margin from every zone except within about two margins
+of an endpoint that itself lies inside the margin (a base or an orbit close to a zone), where it may run
+closer — never inside. A path is the shortest such polyline (on the visibility graph) under the length,
+or under any cost per leg ``cost(length_m, track_deg)`` that is linear in length along a fixed track and
+obeys the triangle inequality, e.g. flight time in a constant wind.
+
+Everything must lie within :data:`MAX_RANGE_M` of the frame centre (the gnomonic plane ends 90° away).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from planner.core import geo
+from planner.core.errors import InfeasibleError, InputError
+from planner.model.scenario import Task
+
+__all__ = ["DEFAULT_MARGIN_M", "MAX_RANGE_M", "Airspace", "LegCost", "Network", "Routes"]
+
+DEFAULT_MARGIN_M = 1000.0  # avoidance margin kept around every zone (m)
+MAX_RANGE_M = 6_000_000.0  # farthest zone vertex or point from the frame centre (m)
+
+LegCost = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""Cost of legs from their geodesic length (m) and mean track (deg true), vectorised; inf: not flyable."""
+
+_QUAD_SEGS = 3  # arc vertices per quarter circle where a buffered outline rounds a corner
+_SIMPLIFY_FRACTION = 0.05  # outline simplification tolerance as a fraction of the margin
+_MIN_SIMPLIFY_M = 0.5
+_MAX_NODES = 600  # the tolerance doubles until the graph has at most this many corners
+_EPS_M = 1.0  # outlines shrink by this for visibility: grazing a corner or running along an edge is allowed
+_ESCAPE_M = 3.0  # an endpoint inside the margin steps out to this far beyond the outline
+_ZONE_STEP_DEG = 0.01  # zone edges are densified before projection (they are straight in lon/lat)
+_OUTLINE_STEP_M = 2000.0  # buffered outlines are densified before they move to the gnomonic plane
+_LEG_STEP_M = 500.0  # geodesic legs are densified at this spacing when checked
+_MAX_LEG_POINTS = 20_000
+_CIRCLE_SIDES = 64
+_SHIFT_EXTRA = (0.0, 0.01, 0.03, 0.1, 0.3)  # growth (share of the disc) tried when an orbit centre is moved out
+_CHUNK = 200_000  # segments per vectorised geometry call
+_MINPLUS_CHUNK = 4_000_000  # elements per min-plus block
+
+
+@dataclass(frozen=True)
+class _Plane:
+    """Ellipsoidal gnomonic projection centred on (``lon0``, ``lat0``): geodesics are (nearly) straight."""
+
+    lon0: float
+    lat0: float
+    _fwd: Transformer = field(init=False, repr=False, compare=False)
+    _inv: Transformer = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        crs = CRS.from_proj4(
+            f"+proj=gnom +lat_0={self.lat0:.9f} +lon_0={self.lon0:.9f} +datum=WGS84 +units=m +no_defs"
+        )
+        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+
+    def xy(self, lon: Any, lat: Any) -> np.ndarray:
+        """(lon, lat) degrees to an (n, 2) array of plane coordinates."""
+        x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.column_stack([np.ravel(x), np.ravel(y)])
+
+    def lonlat(self, xy: np.ndarray) -> np.ndarray:
+        """(n, 2) plane coordinates to an (n, 2) array of (lon, lat), longitudes in [-180, 180)."""
+        lon, lat = self._inv.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([(np.asarray(lon) + 180.0) % 360.0 - 180.0, np.asarray(lat)])
+
+    def geometry(self, geom: BaseGeometry) -> BaseGeometry:
+        """A WGS84 geometry in the plane."""
+        return shapely.transform(geom, lambda c: self.xy(c[:, 0], c[:, 1]))
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Shortest zone-avoiding routes between every ordered pair of ``n`` points.
+
+    ``cost`` (n, n) is the route cost under the leg cost used (metres when none was given), ``dist_m``
+    (n, n) the geodesic length of the same routes, ``detoured`` (n, n) whether a route is more than the
+    straight leg. Unreachable pairs (an endpoint inside a zone, or walled in) cost ``inf``. The diagonal
+    is 0. :meth:`path` gives a route's vertices.
+    """
+
+    lons: np.ndarray
+    lats: np.ndarray
+    cost: np.ndarray
+    dist_m: np.ndarray
+    detoured: np.ndarray
+    _slot: np.ndarray = field(repr=False)  # (n, n, 2) int8: which terminal of each end (0 self, 1 escape)
+    _terminal: np.ndarray = field(repr=False)  # (2, n) terminal index of each point's slots, -1 none
+    _t_lonlat: np.ndarray = field(repr=False)  # (T, 2)
+    _via: np.ndarray = field(repr=False)  # (T, T) last graph node before the far terminal, -1 direct
+    _first: np.ndarray = field(repr=False)  # (T, V) first graph node on the way from a terminal to a node
+    _next: np.ndarray = field(repr=False)  # (V, V) next node on the shortest node-to-node path
+    _n_lonlat: np.ndarray = field(repr=False)  # (V, 2)
+
+    @property
+    def escapes(self) -> np.ndarray:
+        """(n, 2) lon/lat where each point's routes may step out of the margin first (NaN: none)."""
+        out = np.full((self.lons.size, 2), np.nan)
+        has = np.flatnonzero(self._terminal[1] >= 0)
+        out[has] = self._t_lonlat[self._terminal[1, has]]
+        return out
+
+    def path(self, i: int, j: int) -> list[tuple[float, float]]:
+        """Vertices (lon, lat) of the route from point ``i`` to point ``j``, both ends included.
+
+        Consecutive vertices are joined by geodesics. Raises InfeasibleError when no route exists.
+        """
+        start = (float(self.lons[i]), float(self.lats[i]))
+        end = (float(self.lons[j]), float(self.lats[j]))
+        if i == j:
+            return [start]
+        if not math.isfinite(self.cost[i, j]):
+            raise InfeasibleError(
+                f"no route from ({start[0]:.5f}, {start[1]:.5f}) to ({end[0]:.5f}, {end[1]:.5f}) avoids the "
+                "no-fly zones"
+            )
+        sa, sb = (int(s) for s in self._slot[i, j])
+        ta, tb = int(self._terminal[sa, i]), int(self._terminal[sb, j])
+        out = [start]
+        if sa == 1:
+            out.append(_point(self._t_lonlat[ta]))
+        w = int(self._via[ta, tb])
+        if w >= 0:
+            u = int(self._first[ta, w])
+            nodes = [u]
+            while u != w:
+                u = int(self._next[u, w])
+                nodes.append(u)
+            out.extend(_point(self._n_lonlat[k]) for k in nodes)
+        if sb == 1:
+            out.append(_point(self._t_lonlat[tb]))
+        out.append(end)
+        return out
+
+
+@dataclass(frozen=True)
+class Airspace:
+    """No-fly zones (WGS84) with their ``names``, avoided by ``margin_m`` metres, in ``frame``.
+
+    Build with :meth:`from_zones` or :meth:`from_tasks`. Raises InputError for a zone that is not a
+    non-empty Polygon or MultiPolygon with finite coordinates, duplicate or empty names, a margin that is
+    negative or not finite, or a zone farther than :data:`MAX_RANGE_M` from the frame centre.
+    """
+
+    frame: geo.LocalFrame
+    zones: tuple[BaseGeometry, ...]
+    names: tuple[str, ...]
+    margin_m: float = DEFAULT_MARGIN_M
+    _plane: _Plane = field(init=False, repr=False, compare=False)
+    _zones_xy: tuple[BaseGeometry, ...] = field(init=False, repr=False, compare=False)
+    _zone_union: BaseGeometry = field(init=False, repr=False, compare=False)
+    _zones_local: BaseGeometry = field(init=False, repr=False, compare=False)
+    _keepout: BaseGeometry = field(init=False, repr=False, compare=False)
+    _blocker: BaseGeometry = field(init=False, repr=False, compare=False)
+    _blocker_discs: np.ndarray = field(init=False, repr=False, compare=False)
+    _zone_discs: np.ndarray = field(init=False, repr=False, compare=False)
+    _escape: BaseGeometry = field(init=False, repr=False, compare=False)
+    _band_clip: float = field(init=False, repr=False, compare=False)
+    _nodes_xy: np.ndarray = field(init=False, repr=False, compare=False)
+    _nodes_lonlat: np.ndarray = field(init=False, repr=False, compare=False)
+    _node_vis: np.ndarray = field(init=False, repr=False, compare=False)
+    _node_dist: np.ndarray = field(init=False, repr=False, compare=False)
+    _node_az: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.names) != len(self.zones):
+            raise InputError(f"{len(self.zones)} no-fly zones but {len(self.names)} names")
+        if any(not isinstance(n, str) or not n for n in self.names) or len(set(self.names)) != len(self.names):
+            raise InputError(f"no-fly zone names must be unique and non-empty: {list(self.names)}")
+        if not (math.isfinite(self.margin_m) and self.margin_m >= 0):
+            raise InputError(f"no-fly margin must be a finite number of metres >= 0, got {self.margin_m}")
+        for name, zone in zip(self.names, self.zones, strict=True):
+            if not isinstance(zone, Polygon | MultiPolygon) or zone.is_empty:
+                raise InputError(f"no-fly zone '{name}' must be a non-empty Polygon or MultiPolygon")
+            coords = shapely.get_coordinates(zone)
+            if not np.isfinite(coords).all() or (np.abs(coords[:, 1]) > 90).any():
+                raise InputError(f"no-fly zone '{name}' has coordinates that are not finite lon/lat")
+            for part in shapely.get_parts(zone):
+                lons = shapely.get_coordinates(part)[:, 0]
+                if lons.max() - lons.min() > 180.0:
+                    raise InputError(
+                        f"no-fly zone '{name}' spans more than 180° of longitude: split it at the antimeridian "
+                        "(RFC 7946)"
+                    )
+            far = float(self._from_centre_m(coords[:, 0], coords[:, 1]).max())
+            if far > MAX_RANGE_M:
+                raise InputError(
+                    f"no-fly zone '{name}' reaches {far / 1000:.0f} km from the planning area centre "
+                    f"(at most {MAX_RANGE_M / 1000:.0f} km)"
+                )
+        setattr_ = object.__setattr__
+        plane = _Plane(self.frame.lon0, self.frame.lat0)
+        setattr_(self, "_plane", plane)
+        dense = [shapely.make_valid(shapely.segmentize(z, _ZONE_STEP_DEG)) for z in self.zones]
+        zones_xy = tuple(shapely.make_valid(plane.geometry(z)) for z in dense)
+        setattr_(self, "_zones_xy", zones_xy)
+        union = shapely.union_all(np.array(zones_xy, dtype=object)) if zones_xy else Polygon()
+        shapely.prepare(union)
+        setattr_(self, "_zone_union", union)
+        setattr_(self, "_zone_discs", _part_discs(union))
+        local = [self.frame.geometry_to_local(z) for z in dense]
+        setattr_(self, "_zones_local",
+                 shapely.union_all(shapely.make_valid(np.array(local, dtype=object))) if local else Polygon())
+        keepout, reach = self._outline(local)
+        shapely.prepare(keepout)
+        setattr_(self, "_keepout", keepout)
+        blocker = keepout.buffer(-_EPS_M) if not keepout.is_empty else keepout
+        shapely.prepare(blocker)
+        setattr_(self, "_blocker", blocker)
+        setattr_(self, "_blocker_discs", _part_discs(blocker))
+        setattr_(self, "_escape", keepout.buffer(_ESCAPE_M).boundary if not keepout.is_empty else keepout)
+        setattr_(self, "_band_clip", 2.0 * reach)
+        nodes = _convex_corners(keepout)
+        setattr_(self, "_nodes_xy", nodes)
+        setattr_(self, "_nodes_lonlat", plane.lonlat(nodes) if len(nodes) else np.zeros((0, 2)))
+        v = len(nodes)
+        vis = np.zeros((v, v), bool)
+        if v:
+            ii, jj = np.triu_indices(v, k=1)
+            clear = self._clear(nodes[ii], nodes[jj], np.zeros(ii.size), np.zeros(ii.size))
+            vis[ii, jj] = clear
+            vis[jj, ii] = clear
+        setattr_(self, "_node_vis", vis)
+        node_dist, node_az = geo.pairwise_inverse(self._nodes_lonlat[:, 0], self._nodes_lonlat[:, 1])
+        setattr_(self, "_node_dist", node_dist)
+        setattr_(self, "_node_az", node_az)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_zones(
+        cls,
+        zones: Sequence[BaseGeometry],
+        frame: geo.LocalFrame,
+        *,
+        names: Sequence[str] | None = None,
+        margin_m: float = DEFAULT_MARGIN_M,
+    ) -> Airspace:
+        """Zones (WGS84 polygons) named ``names`` (default ``zone 1``, ``zone 2``, …). Raises InputError."""
+        zones = tuple(zones)
+        labels = tuple(names) if names is not None else tuple(f"zone {i + 1}" for i in range(len(zones)))
+        return cls(frame, zones, labels, float(margin_m))
+
+    @classmethod
+    def from_tasks(
+        cls, tasks: Iterable[Task], frame: geo.LocalFrame, *, margin_m: float = DEFAULT_MARGIN_M
+    ) -> Airspace:
+        """The ``nofly`` tasks among ``tasks`` (others are ignored). Raises InputError."""
+        nofly = [t for t in tasks if t.kind == "nofly"]
+        return cls.from_zones([t.geometry for t in nofly], frame, names=[t.name for t in nofly], margin_m=margin_m)
+
+    def _outline(self, local: list[BaseGeometry]) -> tuple[BaseGeometry, float]:
+        """The merged keep-out outline in the plane and the buffer distance used (m), from the densified
+        zones in the metric frame.
+
+        Zones are buffered in the metric frame by ``margin / cos(π / (4·quad_segs)) + tol`` — round
+        corners drawn with chords that stay outside the margin — then moved to the plane and simplified by
+        ``tol`` (plane metres are never shorter than true ones), so the outline keeps the full margin.
+        """
+        if not local:
+            return Polygon(), 0.0
+        tol = max(_SIMPLIFY_FRACTION * self.margin_m, _MIN_SIMPLIFY_M)
+        while True:
+            reach = self.margin_m / math.cos(math.pi / (4 * _QUAD_SEGS)) + tol
+            grown = shapely.union_all(
+                shapely.buffer(np.array(local, dtype=object), reach, quad_segs=_QUAD_SEGS, join_style="round")
+            )
+            grown = shapely.segmentize(grown, _OUTLINE_STEP_M)
+            on_plane = shapely.transform(
+                grown, lambda c: self._plane.xy(*self.frame.to_lonlat(c[:, 0], c[:, 1]))
+            )
+            outline = shapely.make_valid(shapely.simplify(shapely.make_valid(on_plane), tol, preserve_topology=True))
+            outline = shapely.union_all(
+                [g for g in shapely.get_parts(outline) if isinstance(g, Polygon | MultiPolygon)]
+            )
+            if len(_convex_corners(outline)) <= _MAX_NODES:
+                return shapely.normalize(outline), reach
+            tol *= 2.0
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def empty(self) -> bool:
+        """True when there are no zones."""
+        return not self.zones
+
+    @property
+    def corners(self) -> np.ndarray:
+        """(V, 2) lon/lat of the keep-out outline corners: every turning point of a route but its ends and
+        their escapes (:attr:`Routes.escapes`)."""
+        return self._nodes_lonlat.copy()
+
+    @property
+    def keepout(self) -> BaseGeometry:
+        """The merged, buffered keep-out outline in WGS84 (for maps; detours run around it)."""
+        return shapely.transform(self._keepout, self._plane.lonlat)
+
+    def contains(self, lon: Any, lat: Any) -> np.ndarray:
+        """Whether each point is inside a zone (its boundary included; the margin does not count)."""
+        lon = np.asarray(lon, float)
+        xy = self._xy(lon, np.asarray(lat, float))
+        if self.empty:
+            return np.zeros(lon.shape, bool)
+        return shapely.intersects_xy(self._zone_union, xy[:, 0], xy[:, 1]).reshape(lon.shape)
+
+    def zone_of(self, lon: float, lat: float) -> str | None:
+        """Name of the first zone (in the given order) containing the point, or None."""
+        xy = self._xy(np.asarray(lon, float), np.asarray(lat, float))
+        for name, zone in zip(self.names, self._zones_xy, strict=True):
+            if shapely.intersects_xy(zone, xy[0, 0], xy[0, 1]):
+                return name
+        return None
+
+    def leg_clear(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """Whether the geodesic leg from ``a`` to ``b`` (lon, lat) stays out of every zone.
+
+        The geodesic is densified every 500 m and tested as a polyline; touching a boundary counts as
+        entering.
+        """
+        if self.empty:
+            return True
+        return not shapely.intersects(self._zone_union, self._leg_line(a, b))
+
+    def path_clear(self, points: Sequence[tuple[float, float]]) -> bool:
+        """Whether every geodesic leg between consecutive ``points`` (lon, lat) stays out of every zone."""
+        return all(self.leg_clear(p, q) for p, q in itertools.pairwise(points))
+
+    def path_conflict(self, points: Sequence[tuple[float, float]]) -> str | None:
+        """Name of the first zone (in the given order) that a geodesic leg between consecutive ``points``
+        (lon, lat) enters, or None when :meth:`path_clear`."""
+        if self.empty or len(points) < 2:
+            return None
+        lines = [self._leg_line(p, q) for p, q in itertools.pairwise(points)]
+        if not shapely.intersects(self._zone_union, lines).any():
+            return None
+        for name, zone in zip(self.names, self._zones_xy, strict=True):
+            if shapely.intersects(zone, lines).any():
+                return name
+        return self.names[0]  # the union's boundary touched where no single zone's does: call it the first
+
+    def clear_orbit_centre(
+        self, lon: float, lat: float, radius_m: float, *, within_m: float, clearance_m: float = 0.0
+    ) -> tuple[float, float] | None:
+        """The orbit centre (lon, lat) nearest (``lon``, ``lat``) whose disc (``radius_m`` + ``clearance_m``,
+        metres) meets no zone, at most ``within_m`` metres away; None when there is none.
+
+        The point itself when its disc is clear. Otherwise the nearest point outside the zones grown by
+        the disc in the metric frame, pushed a little further out until :meth:`orbit_conflicts` agrees.
+        """
+        if self.orbit_conflicts(lon, lat, radius_m, clearance_m=clearance_m)[0] is None:
+            return float(lon), float(lat)
+        if not (math.isfinite(within_m) and within_m > 0):
+            return None
+        x, y = (float(v) for v in self.frame.to_local(lon, lat))
+        here = shapely.Point(x, y)
+        reach = (radius_m + clearance_m) / math.cos(math.pi / _CIRCLE_SIDES)
+        for extra in _SHIFT_EXTRA:
+            grown = shapely.buffer(self._zones_local, reach * (1.0 + extra) + _EPS_M)
+            if not shapely.intersects(grown, here):
+                continue
+            edge = shapely.get_coordinates(shapely.shortest_line(here, shapely.boundary(grown)))[1]
+            if float(np.hypot(edge[0] - x, edge[1] - y)) > within_m:
+                return None
+            out_lon, out_lat = (float(v) for v in self.frame.to_lonlat(edge[0], edge[1]))
+            if self.orbit_conflicts(out_lon, out_lat, radius_m, clearance_m=clearance_m)[0] is None:
+                return out_lon, out_lat
+        return None
+
+    def orbit_conflicts(
+        self, lon: Any, lat: Any, radius_m: Any, *, clearance_m: float = 0.0
+    ) -> list[str | None]:
+        """For each orbit, the first zone its disc (radius + ``clearance_m``, metres) meets, else None.
+
+        The disc, not only the circle: the aircraft reaches the circle heading for its centre. The test
+        uses a 64-sided polygon around the geodesic circle, so it errs on the side of a conflict.
+        """
+        lon, lat, radius = np.broadcast_arrays(
+            np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float)),
+            np.atleast_1d(np.asarray(radius_m, float)),
+        )
+        if not (np.isfinite(radius).all() and (radius >= 0).all() and math.isfinite(clearance_m) and clearance_m >= 0):
+            raise InputError("orbit radius and clearance must be finite metres >= 0")
+        n = lon.size
+        out: list[str | None] = [None] * n
+        if self.empty or n == 0:
+            return out
+        az = np.arange(_CIRCLE_SIDES) * (360.0 / _CIRCLE_SIDES)
+        reach = (radius + clearance_m) / math.cos(math.pi / _CIRCLE_SIDES)
+        plon, plat = geo.destination(
+            np.repeat(lon, _CIRCLE_SIDES), np.repeat(lat, _CIRCLE_SIDES), np.tile(az, n),
+            np.repeat(reach, _CIRCLE_SIDES),
+        )
+        ring = self._xy(plon, plat).reshape(n, _CIRCLE_SIDES, 2)
+        discs = shapely.polygons(np.concatenate([ring, ring[:, :1]], axis=1))
+        for name, zone in zip(self.names, self._zones_xy, strict=True):
+            hit = shapely.intersects(zone, discs)
+            for i in np.flatnonzero(hit):
+                out[i] = out[i] or name
+        return out
+
+    def path(self, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+        """The shortest zone-avoiding route from ``a`` to ``b`` (lon, lat) as vertices joined by geodesics.
+
+        Straight (two vertices) when the geodesic leg is clear. Raises InfeasibleError when an end is
+        inside a zone or no route exists.
+        """
+        for p in (a, b):
+            name = self.zone_of(*p)
+            if name is not None:
+                raise InfeasibleError(f"({p[0]:.5f}, {p[1]:.5f}) is inside no-fly zone '{name}'")
+        return self.routes([a[0], b[0]], [a[1], b[1]]).path(0, 1)
+
+    def network(self, lons: Any, lats: Any) -> Network:
+        """The geometry of routes between points (lon, lat arrays): which legs are clear, and their geodesics.
+
+        Price it with :meth:`Network.routes`, once per leg cost (e.g. per aircraft type). Raises
+        InputError for points that are not finite lon/lat or lie beyond :data:`MAX_RANGE_M`.
+        """
+        lon = np.asarray(lons, float).ravel()
+        lat = np.asarray(lats, float).ravel()
+        if lon.shape != lat.shape:
+            raise InputError(f"{lon.size} longitudes but {lat.size} latitudes")
+        if not (np.isfinite(lon).all() and np.isfinite(lat).all() and (np.abs(lat) <= 90).all()):
+            raise InputError("route points must be finite lon/lat")
+        ends = self._terminals(lon, lat)
+        dist, az = geo.pairwise_inverse(ends.lonlat[:, 0], ends.lonlat[:, 1])
+        direct = np.zeros(dist.shape, bool)
+        ii, jj = np.triu_indices(ends.count, k=1)
+        keep = ends.owner[ii] != ends.owner[jj]
+        ii, jj = ii[keep], jj[keep]
+        clear = self._clear(ends.xy[ii], ends.xy[jj], ends.clip[ii], ends.clip[jj])
+        direct[ii, jj] = clear
+        direct[jj, ii] = clear
+        nodes = self._nodes_xy
+        v, t = len(nodes), ends.count
+        seen = self._clear(np.repeat(ends.xy, v, axis=0), np.tile(nodes, (t, 1)), np.repeat(ends.clip, v),
+                           np.zeros(t * v)).reshape(t, v)
+        to_node, to_node_az = geo.cross_inverse(ends.lonlat[:, 0], ends.lonlat[:, 1], self._nodes_lonlat[:, 0],
+                                                self._nodes_lonlat[:, 1])
+        return Network(lon, lat, _space=self, _ends=ends, _dist=dist, _az=az, _direct=direct, _seen=seen,
+                       _to_node=to_node, _to_node_az=to_node_az)
+
+    def routes(self, lons: Any, lats: Any, *, cost: LegCost | None = None) -> Routes:
+        """Shortest zone-avoiding routes between all ordered pairs of points: ``network(…).routes(cost)``."""
+        return self.network(lons, lats).routes(cost=cost)
+
+    # ------------------------------------------------------------------ internals
+    def _leg_line(self, a: tuple[float, float], b: tuple[float, float]) -> BaseGeometry:
+        """The geodesic leg ``a``→``b`` (lon, lat) densified every 500 m, as a line in the plane."""
+        d = float(geo.distance_m(a[0], a[1], b[0], b[1]))
+        k = min(_MAX_LEG_POINTS, max(0, math.ceil(d / _LEG_STEP_M) - 1))
+        mid = np.asarray(geo.GEOD.npts(a[0], a[1], b[0], b[1], k) if k else []).reshape(-1, 2)
+        pts = np.vstack([np.array([a], float), mid, np.array([b], float)])
+        xy = self._xy(pts[:, 0], pts[:, 1])
+        return shapely.linestrings(xy)
+
+    def _xy(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Points in the plane; raises InputError beyond :data:`MAX_RANGE_M` from the centre."""
+        lon, lat = np.broadcast_arrays(np.atleast_1d(lon), np.atleast_1d(lat))
+        if lon.size:
+            far = self._from_centre_m(lon.ravel(), lat.ravel())
+            if (far > MAX_RANGE_M).any():
+                raise InputError(
+                    f"a point lies {float(far.max()) / 1000:.0f} km from the planning area centre "
+                    f"(at most {MAX_RANGE_M / 1000:.0f} km)"
+                )
+        return self._plane.xy(lon.ravel(), lat.ravel())
+
+    def _terminals(self, lon: np.ndarray, lat: np.ndarray) -> _Terminals:
+        """Where routes of each point may start: the point itself unless inside a zone, and for a point
+        inside the margin also its escape, the nearest point just outside the keep-out outline."""
+        n = lon.size
+        xy = self._xy(lon, lat)
+        inside = self.contains(lon, lat)
+        band = np.zeros(n, bool)
+        if not self.empty:
+            band = ~inside & shapely.intersects_xy(self._keepout, xy[:, 0], xy[:, 1])
+        own = np.flatnonzero(~inside)
+        slots = np.full((2, n), -1, np.int64)
+        slots[0, own] = np.arange(own.size)
+        banded = np.flatnonzero(band)
+        exits = np.zeros((0, 2))
+        if banded.size:
+            line = shapely.shortest_line(shapely.points(xy[banded]), self._escape)
+            exits = shapely.get_coordinates(line).reshape(-1, 2, 2)[:, 1]
+            ok = ~shapely.intersects(self._zone_union, shapely.linestrings(np.stack([xy[banded], exits], axis=1)))
+            banded, exits = banded[ok], exits[ok]
+            slots[1, banded] = own.size + np.arange(banded.size)
+        lonlat = np.vstack([np.column_stack([lon[own], lat[own]]),
+                            self._plane.lonlat(exits) if banded.size else np.zeros((0, 2))])
+        return _Terminals(
+            xy=np.vstack([xy[own], exits]),
+            lonlat=lonlat,
+            clip=np.concatenate([np.where(band[own], self._band_clip, 0.0), np.zeros(banded.size)]),
+            owner=np.concatenate([own, banded]),
+            near=np.concatenate([band[own], np.ones(banded.size, bool)]),
+            slots=slots,
+        )
+
+    def _from_centre_m(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Geodesic distance (m) of each point from the frame centre."""
+        return geo.distance_m(np.full(lon.shape, self.frame.lon0), np.full(lon.shape, self.frame.lat0), lon, lat)
+
+    def _clear(self, p: np.ndarray, q: np.ndarray, clip_p: np.ndarray, clip_q: np.ndarray) -> np.ndarray:
+        """Whether each plane segment p→q may be flown.
+
+        It may not cross the shrunken outline, except within ``clip_p`` / ``clip_q`` plane metres of an
+        end inside the margin; a segment with such an end may still not touch a zone.
+        """
+        m = p.shape[0]
+        if m == 0 or self.empty:
+            return np.ones(m, bool)
+        relaxed = (clip_p > 0) | (clip_q > 0)
+        plain = np.flatnonzero(~relaxed)
+        blocked = np.zeros(m, bool)
+        blocked[plain] = _hits(self._blocker, self._blocker_discs, p[plain], q[plain])
+        some = np.flatnonzero(relaxed)
+        if some.size:
+            a, b = p[some], q[some]
+            d = b - a
+            length = np.hypot(d[:, 0], d[:, 1])
+            safe = np.where(length > 0, length, 1.0)
+            t0 = clip_p[some] / safe
+            t1 = 1.0 - clip_q[some] / safe
+            rest = np.flatnonzero(t0 < t1)
+            blocked[some[rest]] = _hits(self._blocker, self._blocker_discs, a[rest] + t0[rest, None] * d[rest],
+                                        a[rest] + t1[rest, None] * d[rest])
+            blocked[some] |= _hits(self._zone_union, self._zone_discs, a, b)
+        return ~blocked
+
+
+@dataclass(frozen=True)
+class Network:
+    """Which legs between ``n`` points (and the zone corners) are clear, with their geodesics.
+
+    Made by :meth:`Airspace.network`; :meth:`routes` prices it.
+    """
+
+    lons: np.ndarray
+    lats: np.ndarray
+    _space: Airspace = field(repr=False)
+    _ends: _Terminals = field(repr=False)
+    _dist: np.ndarray = field(repr=False)  # (T, T) terminal geodesics (m) and mean tracks (deg)
+    _az: np.ndarray = field(repr=False)
+    _direct: np.ndarray = field(repr=False)  # (T, T) straight leg clear
+    _seen: np.ndarray = field(repr=False)  # (T, V) terminal sees corner
+    _to_node: np.ndarray = field(repr=False)  # (T, V) geodesics terminal -> corner
+    _to_node_az: np.ndarray = field(repr=False)
+
+    def routes(self, *, cost: LegCost | None = None) -> Routes:
+        """Shortest zone-avoiding routes between all ordered pairs of the points.
+
+        ``cost(length_m, track_deg)`` prices geodesic legs from their length and mean track (e.g. time
+        in wind; vectorised over any shape, inf where a leg cannot be flown); by default a route costs
+        its length in metres. It must be linear in length along a track and obey the triangle
+        inequality (a straight leg is never dearer than a bend), as flight time in a constant wind does.
+        Raises InputError for a cost that is negative, NaN or of the wrong shape.
+        """
+        price: LegCost = cost if cost is not None else _length
+        ends, dist = self._ends, self._dist
+        legs = _priced(price, dist, self._az)
+        best = _Best(np.where(self._direct, legs, np.inf), np.where(self._direct, dist, np.inf),
+                     np.full(dist.shape, -1, np.int32))
+        v = len(self._space._nodes_xy)
+        first = np.full((ends.count, v), -1, np.int32)
+        nxt = np.full((v, v), -1, np.int32)
+        if v and ends.count:
+            first, nxt = self._detours(price, best)
+        return _gather(self.lons, self.lats, ends, best, legs, dist, first, nxt, self._space._nodes_lonlat)
+
+    def _detours(self, price: LegCost, best: _Best) -> tuple[np.ndarray, np.ndarray]:
+        """Improve ``best`` in place with routes over the corner graph; returns (first hop, next hop)."""
+        space, ends = self._space, self._ends
+        v = len(space._nodes_xy)
+        node_cost = _priced(price, space._node_dist, space._node_az)
+        node_cost, node_dist, nxt = _all_pairs(np.where(space._node_vis, node_cost, np.inf),
+                                               np.where(space._node_vis, space._node_dist, np.inf))
+        dist, az = self._to_node, self._to_node_az
+        out_cost = np.where(self._seen, _priced(price, dist, az), np.inf)  # terminal -> corner
+        in_cost = np.where(self._seen, _priced(price, dist, np.mod(az + 180.0, 360.0)), np.inf)  # corner -> terminal
+        reach, first = _min_plus(out_cost, node_cost)
+        hop = np.maximum(first, 0)
+        reach_dist = np.where(first >= 0, np.take_along_axis(dist, hop, axis=1) + node_dist[hop, np.arange(v)], np.inf)
+        other = ends.owner[:, None] != ends.owner[None, :]
+        pa, pb = np.nonzero((~self._direct | ends.near[:, None] | ends.near[None, :]) & other)
+        step = max(1, _MINPLUS_CHUNK // v)
+        for s in range(0, pa.size, step):
+            a, b = pa[s:s + step], pb[s:s + step]
+            total = reach[a] + in_cost[b]
+            w = np.argmin(total, axis=1)
+            val = total[np.arange(a.size), w]
+            better = val < best.cost[a, b]
+            a, b, w = a[better], b[better], w[better]
+            best.cost[a, b] = val[better]
+            best.dist[a, b] = reach_dist[a, w] + dist[b, w]
+            best.via[a, b] = w
+        return first, nxt
+
+
+@dataclass(frozen=True)
+class _Terminals:
+    """Route ends: (T, 2) plane and lon/lat positions, clip length, owning point, whether inside the
+    margin, and ``slots`` (2, n): each point's own terminal and escape terminal (-1: none)."""
+
+    xy: np.ndarray
+    lonlat: np.ndarray
+    clip: np.ndarray
+    owner: np.ndarray
+    near: np.ndarray
+    slots: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.owner.size)
+
+
+@dataclass(frozen=True)
+class _Best:
+    """Best known terminal-to-terminal routes: (T, T) cost, geodesic length, last corner (-1: direct)."""
+
+    cost: np.ndarray
+    dist: np.ndarray
+    via: np.ndarray
+
+
+def _length(dist_m: np.ndarray, _track_deg: np.ndarray) -> np.ndarray:
+    return dist_m
+
+
+def _priced(price: LegCost, dist_m: np.ndarray, track_deg: np.ndarray) -> np.ndarray:
+    """``price`` applied and checked."""
+    out = np.asarray(price(dist_m, track_deg), float)
+    if out.shape != dist_m.shape or np.isnan(out).any() or (out < 0).any():
+        raise InputError("leg cost must return numbers >= 0 (or inf) in the shape of its inputs")
+    return out
+
+
+def _gather(
+    lon: np.ndarray, lat: np.ndarray, ends: _Terminals, best: _Best, legs: np.ndarray, dist: np.ndarray,
+    first: np.ndarray, nxt: np.ndarray, nodes_lonlat: np.ndarray,
+) -> Routes:
+    """Point-to-point routes: the best pair of terminals (own or escape) for each pair of points."""
+    n = lon.size
+    cost_m = np.full((n, n), np.inf)
+    dist_m = np.full((n, n), np.inf)
+    slot = np.zeros((n, n, 2), np.int8)
+    own = ends.slots[0]
+    step_cost = np.zeros(ends.count)  # own -> escape leg, both ways, for escape terminals
+    back_cost = np.zeros(ends.count)
+    step_dist = np.zeros(ends.count)
+    has = np.flatnonzero(ends.slots[1] >= 0)
+    e, o = ends.slots[1, has], own[has]
+    step_cost[e], back_cost[e], step_dist[e] = legs[o, e], legs[e, o], dist[o, e]
+    for sa in (0, 1):
+        for sb in (0, 1):
+            ra, rb = np.flatnonzero(ends.slots[sa] >= 0), np.flatnonzero(ends.slots[sb] >= 0)
+            if not ra.size or not rb.size:
+                continue
+            ga, gb = ends.slots[sa, ra], ends.slots[sb, rb]
+            block = np.ix_(ra, rb)
+            c = step_cost[ga][:, None] + best.cost[np.ix_(ga, gb)] + back_cost[gb][None, :]
+            d = step_dist[ga][:, None] + best.dist[np.ix_(ga, gb)] + step_dist[gb][None, :]
+            better = c < cost_m[block]
+            cost_m[block] = np.where(better, c, cost_m[block])
+            dist_m[block] = np.where(better, d, dist_m[block])
+            slot[..., 0][block] = np.where(better, sa, slot[..., 0][block])
+            slot[..., 1][block] = np.where(better, sb, slot[..., 1][block])
+    np.fill_diagonal(cost_m, 0.0)
+    np.fill_diagonal(dist_m, 0.0)
+    ok = np.flatnonzero(own >= 0)
+    both = np.ix_(ok, ok)
+    straight = np.zeros((n, n), bool)
+    straight[both] = (best.via[np.ix_(own[ok], own[ok])] < 0) & (slot[..., 0][both] == 0) & (slot[..., 1][both] == 0)
+    detoured = np.isfinite(cost_m) & ~straight
+    np.fill_diagonal(detoured, False)
+    return Routes(lons=lon, lats=lat, cost=cost_m, dist_m=dist_m, detoured=detoured, _slot=slot,
+                  _terminal=ends.slots, _t_lonlat=ends.lonlat, _via=best.via, _first=first, _next=nxt,
+                  _n_lonlat=nodes_lonlat)
+
+
+def _point(row: np.ndarray) -> tuple[float, float]:
+    return float(row[0]), float(row[1])
+
+
+def _part_discs(geom: BaseGeometry) -> np.ndarray:
+    """(k, 3) discs (centre x, y, radius) enclosing each part of a geometry, with a little slack."""
+    rows = []
+    for part in shapely.get_parts(geom):
+        xy = shapely.get_coordinates(part)
+        if len(xy):
+            centre = (xy.min(axis=0) + xy.max(axis=0)) / 2.0
+            rows.append([*centre, float(np.hypot(*(xy - centre).T).max()) * (1 + 1e-9) + 1.0])
+    return np.array(rows).reshape(-1, 3)
+
+
+def _hits(geom: BaseGeometry, discs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each segment a→b (plane) intersects the prepared ``geom``.
+
+    Segments farther from every part's bounding disc (``discs``: (k, 3) centre x, y and radius) than its
+    radius are clear without asking GEOS.
+    """
+    m = a.shape[0]
+    out = np.zeros(m, bool)
+    if m == 0 or discs.size == 0:
+        return out
+    d = b - a
+    dd = np.einsum("ij,ij->i", d, d)
+    near = np.zeros(m, bool)
+    for cx, cy, r in discs:
+        rel = np.array([cx, cy]) - a
+        t = np.clip(np.einsum("ij,ij->i", rel, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
+        gap = rel - t[:, None] * d
+        near |= np.einsum("ij,ij->i", gap, gap) <= r * r
+    cand = np.flatnonzero(near)
+    for s in range(0, cand.size, _CHUNK):
+        idx = cand[s:s + _CHUNK]
+        out[idx] = shapely.intersects(geom, shapely.linestrings(np.stack([a[idx], b[idx]], axis=1)))
+    return out
+
+
+def _convex_corners(outline: BaseGeometry) -> np.ndarray:
+    """(V, 2) vertices where the outline's obstacle is convex: the only corners a shortest path bends at."""
+    corners = []
+    for poly in shapely.get_parts(outline):
+        if not isinstance(poly, Polygon):
+            continue
+        poly = shapely.geometry.polygon.orient(poly, sign=1.0)  # shell CCW, holes CW: obstacle on the left
+        for ring in (poly.exterior, *poly.interiors):
+            xy = np.asarray(ring.coords)[:-1, :2]
+            if len(xy) < 3:
+                continue
+            prev = xy - np.roll(xy, 1, axis=0)
+            nxt = np.roll(xy, -1, axis=0) - xy
+            cross = prev[:, 0] * nxt[:, 1] - prev[:, 1] * nxt[:, 0]
+            corners.append(xy[cross > 0])
+    return np.vstack(corners) if corners else np.zeros((0, 2))
+
+
+def _all_pairs(cost: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Floyd–Warshall over a (V, V) edge-cost matrix (inf: no edge): costs, lengths, next-hop matrix."""
+    v = cost.shape[0]
+    c = cost.copy()
+    d = dist.copy()
+    np.fill_diagonal(c, 0.0)
+    np.fill_diagonal(d, 0.0)
+    nxt = np.where(np.isfinite(c), np.arange(v)[None, :], -1).astype(np.int32)
+    for k in range(v):
+        through = c[:, k:k + 1] + c[k:k + 1, :]
+        better = through < c
+        if better.any():
+            c = np.where(better, through, c)
+            d = np.where(better, d[:, k:k + 1] + d[k:k + 1, :], d)
+            nxt = np.where(better, nxt[:, k:k + 1], nxt)
+    return c, d, nxt
+
+
+def _min_plus(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(m, V) ⊗ (V, V) in the min-plus semiring: result and argmin over the middle index (-1: none)."""
+    m, v = a.shape
+    out = np.full((m, b.shape[1]), np.inf)
+    arg = np.full((m, b.shape[1]), -1, np.int32)
+    step = max(1, _MINPLUS_CHUNK // max(v * v, 1))
+    for s in range(0, m, step):
+        total = a[s:s + step, :, None] + b[None, :, :]
+        k = np.argmin(total, axis=1)
+        val = np.take_along_axis(total, k[:, None, :], axis=1)[:, 0, :]
+        out[s:s + step] = val
+        arg[s:s + step] = np.where(np.isfinite(val), k, -1)
+    return out, arg

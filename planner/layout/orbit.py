@@ -1,0 +1,75 @@
+"""Orbit design: a ground-fixed circle an aircraft can fly and its sensor can see a target from."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from planner.core import physics
+from planner.model.aircraft import Aircraft
+from planner.model.scenario import Task, Wind
+from planner.model.sensors import Sensor
+
+__all__ = ["ORBIT_RADIUS_STEP_M", "OrbitDesign", "design_orbit"]
+
+ORBIT_RADIUS_STEP_M = 10.0  # radii are rounded up to this step: ArduPilot stores them at 10 m steps above 255 m
+
+
+@dataclass(frozen=True)
+class OrbitDesign:
+    """How one aircraft type would watch one target, or why it cannot (``reason`` non-empty).
+
+    ``alt_m`` AMSL, ``radius_m`` of the circle, ``lap_s`` one lap in the wind, ``turns`` whole laps
+    giving at least the dwell, ``slant_m`` line-of-sight distance to the target. ``centre`` (lon, lat)
+    is where the circle is centred when not over the task's point (moved clear of a no-fly zone).
+    """
+
+    alt_m: float
+    radius_m: float
+    lap_s: float
+    turns: int
+    slant_m: float
+    reason: str = ""
+    centre: tuple[float, float] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the orbit can be flown."""
+        return not self.reason
+
+    @property
+    def duration_s(self) -> float:
+        """Time on station (s)."""
+        return self.turns * self.lap_s
+
+
+def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind) -> OrbitDesign:
+    """The tightest flyable circle centred on ``task`` at its altitude, checked against ``sensor``.
+
+    The radius is the aircraft's turn radius at loiter speed widened for the wind, rounded up to
+    :data:`ORBIT_RADIUS_STEP_M`; the number of laps is the smallest that covers ``task.dwell_s``.
+    """
+    alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
+    radius = math.ceil(aircraft.turn_radius_m(wind.speed_mps) / ORBIT_RADIUS_STEP_M) * ORBIT_RADIUS_STEP_M
+    height = alt - task.ground_elev_m
+    slant = math.hypot(radius, max(height, 0.0))
+    lap = physics.loiter_lap_s(radius, aircraft.loiter_speed_mps, wind.from_deg, wind.speed_mps)
+    turns = max(1, math.ceil(task.dwell_s / lap - 1e-9)) if math.isfinite(lap) else 0
+    design = OrbitDesign(alt, radius, lap, turns, slant)
+    reason = ""
+    if alt > aircraft.ceiling_m:
+        reason = f"altitude {alt:.0f} m is above the {aircraft.name} ceiling {aircraft.ceiling_m:.0f} m"
+    elif height <= 0:
+        reason = f"altitude {alt:.0f} m is not above the target's ground ({task.ground_elev_m:.0f} m)"
+    elif not math.isfinite(lap):
+        reason = f"wind {wind.speed_mps:g} m/s is too strong for {aircraft.name} to hold an orbit"
+    elif sensor is not None and not sensor.min_alt_m <= alt <= sensor.max_alt_m:
+        reason = f"altitude {alt:.0f} m is outside the {sensor.name} band {sensor.min_alt_m:.0f}-{sensor.max_alt_m:.0f} m"
+    elif sensor is not None and sensor.slant_range_m > 0 and slant > sensor.slant_range_m:
+        reason = (
+            f"{sensor.name} slant range {sensor.slant_range_m / 1000:.1f} km is shorter than the "
+            f"{slant / 1000:.1f} km from a {radius:.0f} m orbit at {alt:.0f} m"
+        )
+    if reason:
+        return OrbitDesign(alt, radius, lap, turns, slant, reason)
+    return design

@@ -1,0 +1,274 @@
+"""Flyable patterns for area tasks: stand-off racetracks, area surveys and corridor patrols.
+
+Geometry is laid out in the scenario's local frame (metres, x east, y north) and returned in WGS84.
+A :class:`PatternDesign` says where the pattern starts and ends, how long it takes in the wind, the
+polyline the autopilot flies (waypoints), and for racetracks how many laps. Turns are at least the
+aircraft's wind-widened turn radius: survey and patrol turns are Dubins paths (planner.survey,
+planner.corridor), racetrack ends are half circles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from planner.core import physics
+from planner.core.dubins import DubinsPath, Straight
+from planner.core.errors import InputError
+from planner.core.geo import LocalFrame
+from planner.layout.corridor import corridor_pattern
+from planner.layout.survey import survey_pattern
+from planner.model.aircraft import Aircraft
+from planner.model.scenario import Task, Wind
+from planner.model.sensors import Sensor
+
+__all__ = [
+    "FORWARD_OVERLAP",
+    "RACETRACK_LEG_M",
+    "SIDE_OVERLAP",
+    "STANDOFF_DEFAULT_M",
+    "PatternDesign",
+    "design_pattern",
+]
+
+RACETRACK_LEG_M = 20000.0  # straight-leg length of a racetrack watching a point (assumption)
+STANDOFF_DEFAULT_M = 20000.0  # stand-off distance when the task gives no standoff_km
+SIDE_OVERLAP = 0.10  # side overlap between survey lanes and patrol passes
+FORWARD_OVERLAP = 0.70  # overlap between consecutive camera frames (trigger distance = (1 - this) × swath)
+
+
+@dataclass(frozen=True)
+class PatternDesign:
+    """How one aircraft type flies an area task, or why it cannot (``reason`` non-empty).
+
+    ``path`` is the WGS84 polyline flown once, as (lon, lat): for a racetrack one lap A, B, C, D (repeated
+    ``laps`` times by a DO_JUMP), for a survey the lane ends in order, for a patrol the pass vertices.
+    ``lanes`` are index pairs into ``path`` between which the sensor records (camera triggers on).
+    ``duration_s`` and ``distance_m`` cover every lap and turn, in the wind.
+    """
+
+    kind: str
+    alt_m: float
+    path: tuple[tuple[float, float], ...]
+    duration_s: float
+    distance_m: float
+    laps: int = 1
+    lanes: tuple[tuple[int, int], ...] = ()
+    trigger_m: float = 0.0
+    radius_m: float = 0.0
+    duty_cycle: float = 1.0
+    roi: tuple[float, float] | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the pattern can be flown."""
+        return not self.reason
+
+    @property
+    def entry(self) -> tuple[float, float]:
+        """(lon, lat) where the pattern starts."""
+        return self.path[0]
+
+    @property
+    def exit(self) -> tuple[float, float]:
+        """(lon, lat) where the pattern ends (a racetrack ends its last lap at D)."""
+        return self.path[-1]
+
+
+def _refused(kind: str, alt: float, reason: str) -> PatternDesign:
+    return PatternDesign(kind, alt, ((0.0, 0.0),), 0.0, 0.0, reason=reason)
+
+
+def _leg_time_s(length_m: float, heading_rad: float, speed_mps: float, wind: Wind) -> float:
+    """Time (s) for a straight of ``length_m`` flown on a local-frame heading (math convention) in the wind."""
+    track_deg = (90.0 - math.degrees(heading_rad)) % 360.0
+    vg = float(physics.ground_speed_mps(speed_mps, track_deg, wind.from_deg, wind.speed_mps))
+    return math.inf if vg <= 0 else length_m / vg
+
+
+def _path_time_s(legs: tuple[Straight | DubinsPath, ...], radius_m: float, speed_mps: float, wind: Wind) -> float:
+    """Time (s) along straights and Dubins turns; arcs take their share of a wind lap."""
+    lap = physics.loiter_lap_s(radius_m, speed_mps, wind.from_deg, wind.speed_mps)
+    total = 0.0
+    for leg in legs:
+        for seg in leg.segments():
+            if seg.kind == "S":
+                total += _leg_time_s(seg.length_m, seg.start.heading_rad, speed_mps, wind)
+            else:
+                total += seg.length_m / (2.0 * math.pi * radius_m) * lap
+    return total
+
+
+def design_pattern(
+    task: Task,
+    aircraft: Aircraft,
+    sensor: Sensor | None,
+    wind: Wind,
+    frame: LocalFrame,
+    toward: tuple[float, float],
+) -> PatternDesign:
+    """The pattern ``aircraft`` flies for ``task`` (standoff, survey or patrol) with ``sensor``.
+
+    ``toward`` (lon, lat) is where the aircraft comes from (its base): a racetrack faces it, a survey
+    or patrol starts near it.
+    """
+    alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
+    if alt > aircraft.ceiling_m:
+        return _refused(task.kind, alt, f"altitude {alt:.0f} m is above the {aircraft.name} ceiling "
+                                        f"{aircraft.ceiling_m:.0f} m")
+    if sensor is not None and not sensor.min_alt_m <= alt <= sensor.max_alt_m:
+        return _refused(task.kind, alt, f"altitude {alt:.0f} m is outside the {sensor.name} band "
+                                        f"{sensor.min_alt_m:.0f}-{sensor.max_alt_m:.0f} m")
+    radius = math.ceil(aircraft.turn_radius_m(wind.speed_mps) / 10.0) * 10.0
+    hint = tuple(float(v) for v in frame.to_local(*toward))
+    if task.kind == "standoff":
+        return _racetrack(task, aircraft, sensor, wind, frame, hint, alt, radius)
+    if sensor is None or sensor.swath_m <= 0:
+        return _refused(task.kind, alt, f"a {task.kind} needs a sensor with a swath")
+    if task.kind == "survey":
+        area = frame.geometry_to_local(task.geometry)
+        try:
+            pattern = survey_pattern(area, swath_m=sensor.swath_m, side_overlap=SIDE_OVERLAP, turn_radius_m=radius,
+                                     speed_mps=aircraft.loiter_speed_mps, entry_hint=hint)
+        except InputError as exc:
+            return _refused("survey", alt, f"cannot lay out the survey: {exc}")
+        xy = [p for lane in pattern.lanes for p in lane]
+        lanes = tuple((2 * i, 2 * i + 1) for i in range(len(pattern.lanes)))
+        return _finish("survey", alt, frame, xy, lanes, pattern.path, radius, aircraft, wind, sensor)
+    if task.kind == "patrol":
+        line = frame.geometry_to_local(task.geometry)
+        if isinstance(line, MultiLineString):
+            merged = shapely.line_merge(line)
+            if not isinstance(merged, LineString):
+                return _refused("patrol", alt, "a patrol line must be one connected line")
+            line = merged
+        width = task.width_m if task.width_m is not None else sensor.swath_m * (1.0 - SIDE_OVERLAP)
+        try:
+            pattern = corridor_pattern(line, width_m=width, swath_m=sensor.swath_m, side_overlap=SIDE_OVERLAP,
+                                       turn_radius_m=radius, speed_mps=aircraft.loiter_speed_mps, entry_hint=hint)
+        except InputError as exc:
+            return _refused("patrol", alt, f"cannot lay out the patrol: {exc}")
+        xy: list[tuple[float, float]] = []
+        lanes_list = []
+        for passage in pattern.passes:
+            lanes_list.append((len(xy), len(xy) + len(passage) - 1))
+            xy.extend(passage)
+        return _finish("patrol", alt, frame, xy, tuple(lanes_list), pattern.path, radius, aircraft, wind, sensor)
+    raise InputError(f"task '{task.name}': no pattern for kind '{task.kind}'")
+
+
+def _finish(
+    kind: str,
+    alt: float,
+    frame: LocalFrame,
+    xy: list[tuple[float, float]],
+    lanes: tuple[tuple[int, int], ...],
+    legs: tuple[Straight | DubinsPath, ...],
+    radius: float,
+    aircraft: Aircraft,
+    wind: Wind,
+    sensor: Sensor,
+) -> PatternDesign:
+    arr = np.asarray(xy, float)
+    lon, lat = frame.to_lonlat(arr[:, 0], arr[:, 1])
+    time_s = _path_time_s(legs, radius, aircraft.loiter_speed_mps, wind)
+    if not math.isfinite(time_s):
+        return _refused(kind, alt, f"wind {wind.speed_mps:g} m/s is too strong to fly the {kind}")
+    length = float(sum(leg.length_m for leg in legs))
+    trigger = (1.0 - FORWARD_OVERLAP) * sensor.swath_m if sensor.camera else 0.0
+    path = tuple((float(x), float(y)) for x, y in zip(lon, lat, strict=True))
+    return PatternDesign(kind, alt, path, time_s, length, lanes=lanes, trigger_m=round(trigger, 1), radius_m=radius)
+
+
+def _racetrack(
+    task: Task,
+    aircraft: Aircraft,
+    sensor: Sensor | None,
+    wind: Wind,
+    frame: LocalFrame,
+    hint: tuple[float, float],
+    alt: float,
+    radius: float,
+) -> PatternDesign:
+    """Two straight legs parallel to the target's facing edge at the stand-off distance, half-circle ends.
+
+    The inner leg A→B is ``standoff`` from the facing edge, the outer leg C→D ``standoff + 2r``; the
+    aircraft turns away from the target at each end. Laps are whole, covering the dwell.
+    """
+    target = frame.geometry_to_local(task.geometry)
+    standoff = task.standoff_km * 1000.0 if task.standoff_km is not None else STANDOFF_DEFAULT_M
+    centre = np.array(target.centroid.coords[0])
+    toward = np.array(hint) - centre
+    if np.hypot(*toward) < 1.0:
+        toward = np.array([0.0, -1.0])
+    toward /= np.hypot(*toward)
+    edge_mid, along, out = _facing_edge(target, toward)
+    length = RACETRACK_LEG_M if isinstance(target, Point) else max(4.0 * radius, float(_edge_length(target, along)))
+    a = edge_mid + out * standoff - along * length / 2.0
+    b = a + along * length
+    c = b + out * 2.0 * radius
+    d = a + out * 2.0 * radius
+    height = alt - task.ground_elev_m
+    inner_slant = math.hypot(standoff, height)
+    outer_slant = math.hypot(standoff + 2.0 * radius, height)
+    if sensor is not None and sensor.slant_range_m > 0 and inner_slant > sensor.slant_range_m:
+        return _refused("racetrack", alt, f"{sensor.name} slant range {sensor.slant_range_m / 1000:.1f} km is shorter "
+                                          f"than the {inner_slant / 1000:.1f} km stand-off")
+    heading_ab = math.atan2(along[1], along[0])
+    lap_turns = physics.loiter_lap_s(radius, aircraft.loiter_speed_mps, wind.from_deg, wind.speed_mps)
+    lap_s = (_leg_time_s(length, heading_ab, aircraft.loiter_speed_mps, wind)
+             + _leg_time_s(length, heading_ab + math.pi, aircraft.loiter_speed_mps, wind) + lap_turns)
+    if not math.isfinite(lap_s):
+        return _refused("racetrack", alt, f"wind {wind.speed_mps:g} m/s is too strong to fly the racetrack")
+    laps = max(1, math.ceil(task.dwell_s / lap_s - 1e-9))
+    lap_m = 2.0 * length + 2.0 * math.pi * radius
+    useful = 2.0 if sensor is None or sensor.slant_range_m <= 0 or outer_slant <= sensor.slant_range_m else 1.0
+    pts = np.array([a, b, c, d])
+    lon, lat = frame.to_lonlat(pts[:, 0], pts[:, 1])
+    tlon, tlat = frame.to_lonlat(centre[0], centre[1])
+    return PatternDesign(
+        "racetrack", alt, tuple((float(x), float(y)) for x, y in zip(lon, lat, strict=True)),
+        laps * lap_s, laps * lap_m, laps=laps, lanes=((0, 1), (2, 3)) if useful == 2.0 else ((0, 1),),
+        radius_m=radius, duty_cycle=useful * length / lap_m, roi=(float(tlon), float(tlat)),
+    )
+
+
+def _facing_edge(target: BaseGeometry, toward: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Midpoint, unit direction and outward unit normal of the target's edge facing ``toward``.
+
+    A point target faces ``toward`` itself; a polygon's convex-hull edge whose outward normal is closest
+    to ``toward`` is its facing edge.
+    """
+    if isinstance(target, Point) or target.area == 0:
+        mid = np.array(target.centroid.coords[0])
+        return mid, np.array([-toward[1], toward[0]]), toward
+    hull = target.convex_hull
+    ring = np.asarray(hull.exterior.coords) if isinstance(hull, Polygon) else np.asarray(hull.coords)
+    if not Polygon(ring).exterior.is_ccw:
+        ring = ring[::-1]
+    best = None
+    for p, q in pairwise(ring):
+        e = q - p
+        n = np.hypot(*e)
+        if n == 0:
+            continue
+        normal = np.array([e[1], -e[0]]) / n  # outward for a counter-clockwise ring
+        score = float(normal @ toward)
+        if best is None or score > best[0]:
+            best = (score, (p + q) / 2.0, e / n, normal)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _edge_length(target: BaseGeometry, along: np.ndarray) -> float:
+    """Extent of ``target`` along ``along`` (m): how long the straight legs must be to see all of it."""
+    xy = shapely.get_coordinates(target)
+    proj = xy @ along
+    return float(proj.max() - proj.min())

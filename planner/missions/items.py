@@ -1,0 +1,218 @@
+"""MAVLink mission items for a sortie: one model that the ``.waypoints`` and ``.plan`` writers serialise.
+
+Rules followed (docs/formats.md, after ../shared/FORMATS.md): positional items in frame 0 (AMSL) except
+the take-off and landing, which are relative to home (frame 3); non-positional items in frame 2; NaN
+nowhere (0 instead); loiter direction by the radius sign (positive clockwise). On ArduPilot an orbit
+is NAV_LOITER_TURNS (radius honoured up to 2 550 m, at most 255 turns per item, split beyond); on PX4,
+which has no loiter-turns item, NAV_LOITER_TIME with the radius in p3.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.core import geo
+from planner.core.errors import InfeasibleError
+from planner.model.autopilot import AutopilotRules, rules
+from planner.model.plan import Orbit, Pattern, Position, Sortie
+
+__all__ = [
+    "CMD",
+    "FRAME_GLOBAL",
+    "FRAME_MISSION",
+    "FRAME_RELATIVE",
+    "NAV_POSITIONAL",
+    "MissionItem",
+    "mission_items",
+    "orbit_radius_m",
+]
+
+CMD = {
+    "NAV_WAYPOINT": 16,
+    "NAV_LOITER_TURNS": 18,
+    "NAV_LOITER_TIME": 19,
+    "NAV_RETURN_TO_LAUNCH": 20,
+    "NAV_LAND": 21,
+    "NAV_TAKEOFF": 22,
+    "NAV_LOITER_TO_ALT": 31,
+    "DO_JUMP": 177,
+    "DO_CHANGE_SPEED": 178,
+    "DO_LAND_START": 189,
+    "DO_SET_ROI_LOCATION": 195,
+    "DO_SET_ROI_NONE": 197,
+    "DO_SET_CAM_TRIGG_DIST": 206,
+}
+NAV_POSITIONAL = frozenset({16, 17, 18, 19, 21, 22, 31})
+FRAME_GLOBAL = 0  # altitude AMSL
+FRAME_MISSION = 2  # non-positional
+FRAME_RELATIVE = 3  # altitude relative to home
+
+TAKEOFF_PITCH_DEG = 10.0
+
+
+@dataclass(frozen=True)
+class MissionItem:
+    """One MAVLink mission item. ``params`` are p1..p4; ``lat``/``lon`` degrees; ``alt`` metres in ``frame``."""
+
+    command: int
+    frame: int
+    params: tuple[float, float, float, float]
+    lat: float = 0.0
+    lon: float = 0.0
+    alt: float = 0.0
+    autocontinue: bool = True
+
+    @property
+    def navigates(self) -> bool:
+        """Whether the item is a place the aircraft flies to (a NAV command with a position)."""
+        return self.command in NAV_POSITIONAL
+
+
+def _nav(command: str, pos: Position, p: tuple[float, float, float, float] = (0, 0, 0, 0), *,
+         frame: int = FRAME_GLOBAL, alt: float | None = None) -> MissionItem:
+    return MissionItem(CMD[command], frame, p, pos.lat, pos.lon, pos.alt_m if alt is None else alt)
+
+
+def _do(command: str, p: tuple[float, float, float, float] = (0, 0, 0, 0), pos: Position | None = None,
+        frame: int = FRAME_MISSION) -> MissionItem:
+    if pos is None:
+        return MissionItem(CMD[command], FRAME_MISSION, p)
+    return MissionItem(CMD[command], frame, p, pos.lat, pos.lon, pos.alt_m)
+
+
+def _speed(mps: float) -> MissionItem:
+    return _do("DO_CHANGE_SPEED", (0.0, round(mps, 2), -1.0, 0.0))
+
+
+def _signed(radius_m: float, clockwise: bool) -> float:
+    return radius_m if clockwise else -radius_m
+
+
+def orbit_radius_m(orbit: Orbit, r: AutopilotRules) -> float:
+    """The radius as the autopilot will store it: ArduPilot keeps 1 m steps to 255 m, then 10 m steps."""
+    if r.loiter_turns and orbit.radius_m > 255.0:
+        return math.ceil(orbit.radius_m / 10.0 - 1e-9) * 10.0
+    return float(math.ceil(orbit.radius_m - 1e-9))
+
+
+def _orbit_items(orbit: Orbit, r: AutopilotRules) -> list[MissionItem]:
+    radius = orbit_radius_m(orbit, r)
+    out: list[MissionItem] = []
+    if r.loiter_turns and radius <= r.max_loiter_turns_radius_m:
+        left = orbit.turns
+        while left > 0:
+            turns = min(left, r.max_loiter_turns)
+            # p1 turns, p2 heading-required (0), p3 signed radius, p4 exit: 1 = leave on the tangent
+            out.append(_nav("NAV_LOITER_TURNS", orbit.centre, (float(turns), 0.0, _signed(radius, orbit.clockwise), 1.0)))
+            left -= turns
+        return out
+    left_s = math.ceil(orbit.duration_s)
+    while left_s > 0:
+        chunk = min(left_s, int(r.max_loiter_time_s))
+        out.append(_nav("NAV_LOITER_TIME", orbit.centre, (float(chunk), 0.0, _signed(radius, orbit.clockwise), 1.0)))
+        left_s -= chunk
+    return out
+
+
+def _entry(previous: Position, orbit: Orbit) -> Position:
+    """Where the straight line from ``previous`` meets the orbit circle (at the orbit's altitude)."""
+    az, _, dist = geo.inverse(orbit.centre.lon, orbit.centre.lat, previous.lon, previous.lat)
+    if float(dist) <= orbit.radius_m:
+        az = np.asarray(0.0)
+    lon, lat = geo.destination(orbit.centre.lon, orbit.centre.lat, az, orbit.radius_m)
+    return Position(float(lon), float(lat), orbit.centre.alt_m)
+
+
+def _pattern_items(items: list[MissionItem], pattern: Pattern, loiter_mps: float, roi_frame: int, roi_on: bool) -> bool:
+    """Append a racetrack, survey or patrol; returns whether a sensor ROI is active afterwards.
+
+    The first path point is flown to at cruise speed; then loiter speed, the sensor setting, and the rest of
+    the path. A racetrack lap A, B, C, D is repeated by a DO_JUMP back to A (``laps - 1`` repeats); a
+    survey or patrol turns the camera trigger on after each lane's first point and off after its last.
+    """
+    starts = {i for i, _ in pattern.lanes}
+    ends = {j for _, j in pattern.lanes}
+    first = len(items) + 1  # the .waypoints index of the first path point (home is 0)
+    for j, point in enumerate(pattern.path):
+        items.append(_nav("NAV_WAYPOINT", point))
+        if j == 0:
+            items.append(_speed(loiter_mps))
+            if pattern.roi is not None:
+                items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), pattern.roi, roi_frame))
+                roi_on = True
+            elif roi_on:
+                items.append(_do("DO_SET_ROI_NONE"))
+                roi_on = False
+        if pattern.trigger_m > 0 and j in starts:
+            items.append(_do("DO_SET_CAM_TRIGG_DIST", (round(pattern.trigger_m, 1), 0, 1, 0)))
+        if pattern.trigger_m > 0 and j in ends:
+            items.append(_do("DO_SET_CAM_TRIGG_DIST", (0, 0, 1, 0)))
+    if pattern.kind == "racetrack" and pattern.laps > 1:
+        items.append(_do("DO_JUMP", (float(first), float(pattern.laps - 1), 0, 0)))
+    return roi_on
+
+
+def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list[MissionItem]:
+    """The sortie as mission items (home not included: writers add it).
+
+    ``wind_mps`` widens the circling climb and descent over the base. Raises InfeasibleError when the
+    sortie exceeds the autopilot's item or DO_JUMP budget.
+    """
+    r = rules(autopilot)
+    a = sortie.aircraft
+    base = sortie.base
+    items: list[MissionItem] = []
+    home = Position(base.lon, base.lat, base.elev_m)
+    legs = sortie.legs
+    climb = next(leg for leg in legs if leg.kind == "climb")
+    circuit_agl = min(300.0, climb.end.alt_m - base.elev_m)
+    items.append(_nav("NAV_TAKEOFF", home, (TAKEOFF_PITCH_DEG, 0, 0, 0), frame=FRAME_RELATIVE, alt=circuit_agl))
+    # climb in a circle over the base to the first task's altitude (p2 radius, sign = direction)
+    # circling climb and descent over the base at cruise speed, sized for the wind
+    radius = math.ceil(a.turn_radius_m(wind_mps, loiter=False))
+    items.append(_nav("NAV_LOITER_TO_ALT", climb.end, (0.0, float(radius), 0.0, 1.0)))
+    items.append(_speed(a.cruise_speed_mps))
+    roi_frame = FRAME_GLOBAL if r.name == "ardupilot" else FRAME_MISSION
+    roi_on = False
+    for i, leg in enumerate(legs):
+        if leg.kind == "transit":
+            items.extend(_nav("NAV_WAYPOINT", via) for via in leg.via)
+            work = next((x for x in legs[i + 1:] if x.kind != "hold"), None)
+            if work is not None and work.orbit is not None:
+                # Arrive on the circle at cruise speed; DO items run when the next NAV item starts, so the
+                # speed and sensor changes sit between the entry waypoint and the loiter.
+                items.append(_nav("NAV_WAYPOINT", _entry(leg.via[-1] if leg.via else leg.start, work.orbit)))
+                items.append(_speed(a.loiter_speed_mps))
+                # ArduPilot stores the ROI as a location (needs a global frame); PX4 takes DO items in frame 2
+                items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), work.orbit.roi, roi_frame))
+                roi_on = True
+        elif leg.kind == "hold":
+            items.append(_nav("NAV_LOITER_TIME", leg.end, (float(math.ceil(leg.duration_s)), 0.0, 0.0, 1.0)))
+        elif leg.orbit is not None:
+            items.extend(_orbit_items(leg.orbit, r))
+            items.append(_speed(a.cruise_speed_mps))
+        elif leg.pattern is not None:
+            roi_on = _pattern_items(items, leg.pattern, a.loiter_speed_mps, roi_frame, roi_on)
+            items.append(_speed(a.cruise_speed_mps))
+    if roi_on:
+        items.append(_do("DO_SET_ROI_NONE"))
+    items.append(_do("DO_LAND_START"))
+    descent = next(leg for leg in legs if leg.kind == "descent")
+    items.append(_nav("NAV_LOITER_TO_ALT", descent.end, (0.0, float(radius), 0.0, 1.0)))
+    if base.runway_deg is not None:
+        from planner.planning.pipeline import APPROACH_M
+
+        lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
+        items.append(_nav("NAV_WAYPOINT", Position(float(lon), float(lat), descent.end.alt_m)))
+    items.append(_nav("NAV_LAND", home, (0, 0, 0, 0), frame=FRAME_RELATIVE, alt=0.0))
+    jumps = sum(1 for it in items if it.command == CMD["DO_JUMP"])
+    if jumps > r.max_jumps:
+        raise InfeasibleError(f"sortie {sortie.name}: {jumps} DO_JUMP loops exceed the {r.name} limit of {r.max_jumps}")
+    if len(items) + 1 > r.max_items:
+        raise InfeasibleError(
+            f"sortie {sortie.name}: {len(items) + 1} mission items exceed the {r.name} limit of {r.max_items}"
+        )
+    return items

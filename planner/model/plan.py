@@ -1,0 +1,261 @@
+"""The plan: sorties of timed legs and the patterns they fly, in WGS84. Writers read only this.
+
+Times are seconds from the scenario start (``Plan.start``, UTC). Altitudes are metres AMSL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from planner.model.aircraft import Aircraft
+from planner.model.scenario import Base, Scenario, Task, Wind
+
+__all__ = ["LEG_KINDS", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
+
+TASK_LEG_KINDS = ("orbit", "racetrack", "survey", "patrol")
+LEG_KINDS = ("climb", "transit", "hold", *TASK_LEG_KINDS, "descent", "approach", "land")
+
+
+@dataclass(frozen=True)
+class Position:
+    """A point in WGS84 with altitude AMSL (m)."""
+
+    lon: float
+    lat: float
+    alt_m: float
+
+
+@dataclass(frozen=True)
+class Orbit:
+    """A ground-fixed circle flown for ``duration_s``: ``turns`` laps of ``radius_m``.
+
+    ``clockwise`` is the direction seen from above. ``tasks`` are the targets it watches; ``roi``
+    is where the sensor points (the first target).
+    """
+
+    centre: Position
+    radius_m: float
+    clockwise: bool
+    turns: int
+    lap_s: float
+    tasks: tuple[str, ...]
+    roi: Position
+
+    @property
+    def duration_s(self) -> float:
+        """Time on station (s)."""
+        return self.turns * self.lap_s
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A racetrack, survey or patrol: the polyline ``path`` flown (``laps`` times for a racetrack).
+
+    ``lanes`` are index pairs into ``path`` between which the sensor records; ``trigger_m`` is the camera
+    trigger distance on them (0: no camera); ``radius_m`` the turn radius; ``duty_cycle`` the share of a
+    racetrack lap the side-looking sensor sees the target; ``roi`` where the sensor points.
+    """
+
+    kind: str
+    path: tuple[Position, ...]
+    laps: int
+    lanes: tuple[tuple[int, int], ...]
+    trigger_m: float
+    radius_m: float
+    duty_cycle: float
+    tasks: tuple[str, ...]
+    roi: Position | None
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One timed piece of a sortie from ``start`` to ``end``; ``distance_m`` is the ground distance flown.
+
+    ``blos_s`` is the part of the leg (s) beyond every ground station's line of sight (SATCOM needed).
+    ``via`` are turning points of a transit between ``start`` and ``end`` (around no-fly zones).
+    """
+
+    kind: str
+    start_s: float
+    end_s: float
+    start: Position
+    end: Position
+    distance_m: float
+    tasks: tuple[str, ...] = ()
+    orbit: Orbit | None = None
+    blos_s: float = 0.0
+    pattern: Pattern | None = None
+    via: tuple[Position, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        """Leg time (s)."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Sortie:
+    """One aircraft's flight from take-off to landing.
+
+    ``endurance_s`` is what the aircraft has at its loadout; ``reserve_s`` what must remain on landing.
+    """
+
+    name: str
+    aircraft: Aircraft
+    base: Base
+    loadout: tuple[str, ...]
+    payload_kg: float
+    endurance_s: float
+    reserve_s: float
+    legs: tuple[Leg, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def takeoff_s(self) -> float:
+        """Take-off time (s from mission start)."""
+        return self.legs[0].start_s if self.legs else 0.0
+
+    @property
+    def landing_s(self) -> float:
+        """Landing time (s from mission start)."""
+        return self.legs[-1].end_s if self.legs else 0.0
+
+    @property
+    def flight_s(self) -> float:
+        """Airborne time (s)."""
+        return self.landing_s - self.takeoff_s
+
+    @property
+    def distance_m(self) -> float:
+        """Ground distance flown (m), orbits included."""
+        return sum(leg.distance_m for leg in self.legs)
+
+    @property
+    def reserve_left_s(self) -> float:
+        """Fuel time left on landing (s); at least ``reserve_s`` in a valid plan."""
+        return self.endurance_s - self.flight_s
+
+    @property
+    def blos_s(self) -> float:
+        """Time beyond line of sight of every ground station (s)."""
+        return sum(leg.blos_s for leg in self.legs)
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """Tasks served, in order."""
+        out: list[str] = []
+        for leg in self.legs:
+            if leg.kind in TASK_LEG_KINDS:
+                out.extend(t for t in leg.tasks if t not in out)
+        return tuple(out)
+
+    @property
+    def orbits(self) -> tuple[Orbit, ...]:
+        """Orbits flown on task, in order."""
+        return tuple(leg.orbit for leg in self.legs if leg.kind == "orbit" and leg.orbit is not None)
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        """Racetracks, surveys and patrols flown, in order."""
+        return tuple(leg.pattern for leg in self.legs if leg.pattern is not None)
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """A task the plan leaves out, and why."""
+
+    task: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Persistent coverage of one orbit over its window (s from mission start): covered time and gaps.
+
+    ``fleet_needed`` is the smallest fleet found giving 100 %; ``closed_form`` the one-orbit formula's
+    N = ⌈(E + T_g) / (T_os − T_h)⌉ for the orbit's first aircraft.
+    """
+
+    task: str
+    window_start_s: float
+    window_end_s: float
+    covered_s: float
+    gaps: tuple[tuple[float, float], ...]
+    fleet_needed: int | None = None
+    closed_form: int | None = None
+
+    @property
+    def share(self) -> float:
+        """Covered share of the window, 0 to 1."""
+        span = self.window_end_s - self.window_start_s
+        return self.covered_s / span if span > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the writers need: sorties, unserved tasks, the inputs they refer to, and metrics."""
+
+    name: str
+    start: datetime
+    autopilot: str
+    wind: Wind
+    bases: tuple[Base, ...]
+    tasks: tuple[Task, ...]
+    sorties: tuple[Sortie, ...]
+    unserved: tuple[Unserved, ...]
+    solver: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
+
+    @classmethod
+    def of(cls, scenario: Scenario, sorties: list[Sortie], unserved: dict[str, str], *, autopilot: str | None,
+           solver: dict[str, Any], notes: tuple[str, ...] = (), coverage: tuple[Coverage, ...] = ()) -> Plan:
+        """The plan of ``scenario``: its inputs, ``sorties``, ``unserved`` (task name -> reason) and
+        ``coverage`` in the scenario's task order, ``autopilot`` defaulting to the scenario's."""
+        order = {t.name: i for i, t in enumerate(scenario.work)}
+        return cls(
+            name=scenario.name,
+            start=scenario.start,
+            autopilot=autopilot or scenario.autopilot,
+            wind=scenario.wind,
+            bases=scenario.bases,
+            tasks=scenario.tasks,
+            sorties=tuple(sorties),
+            unserved=tuple(Unserved(n, r) for n, r in sorted(unserved.items(), key=lambda kv: order[kv[0]])),
+            solver=solver,
+            notes=scenario.warnings + notes,
+            coverage=tuple(sorted(coverage, key=lambda c: order[c.task])),
+        )
+
+    def time(self, seconds: float) -> datetime:
+        """UTC time of ``seconds`` after the mission start."""
+        return self.start + timedelta(seconds=seconds)
+
+    @property
+    def nofly(self) -> tuple[BaseGeometry, ...]:
+        """No-fly zone geometries (WGS84)."""
+        return tuple(t.geometry for t in self.tasks if t.kind == "nofly")
+
+    @property
+    def served(self) -> tuple[str, ...]:
+        """Every task some sortie serves."""
+        return tuple(name for s in self.sorties for name in s.tasks)
+
+    def metrics(self) -> dict[str, float]:
+        """Headline figures: priority served and offered, counts, hours flown, distance (km)."""
+        priority = {t.name: t.priority for t in self.tasks if t.kind != "nofly"}
+        served = set(self.served)
+        return {
+            "priority_served": round(sum(priority[n] for n in served), 6),
+            "priority_total": round(sum(priority.values()), 6),
+            "tasks_served": len(served),
+            "tasks_unserved": len(self.unserved),
+            "sorties": len(self.sorties),
+            "flight_hours": round(sum(s.flight_s for s in self.sorties) / 3600.0, 4),
+            "distance_km": round(sum(s.distance_m for s in self.sorties) / 1000.0, 3),
+        }

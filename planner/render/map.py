@@ -1,0 +1,729 @@
+"""Pictures of a plan for people: the map and the timeline as matplotlib Figures, and their bytes.
+
+No pyplot and no files: figures are built on matplotlib's object API with an Agg canvas, so nothing
+touches global backend state, and :func:`render` turns a figure into PNG or SVG bytes that are the same
+for the same plan. The map is drawn in the plan's local azimuthal-equidistant frame
+(:class:`planner.geo.LocalFrame`, x east and y north in metres) with a lon/lat graticule; the timeline's
+clock is UTC. Sortie colours are :func:`planner.shapes.sortie_colour`, the same as in the KML.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import matplotlib
+import numpy as np
+import shapely
+from matplotlib import dates as mdates
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.text import Annotation
+from shapely.geometry import LineString, Point, box
+from shapely.geometry.base import BaseGeometry
+
+from planner.core import geo
+from planner.core.errors import UsageError
+from planner.model.plan import Plan, Sortie
+from planner.render.shapes import orbit_ring, route_coords, sortie_colour
+
+__all__ = [
+    "DPI",
+    "LEG_CATEGORIES",
+    "MAP_SIZE_IN",
+    "MAX_LABELS",
+    "leg_category",
+    "map_figure",
+    "render",
+    "timeline_figure",
+]
+
+DPI = 110
+"""Dots per inch of every PNG (and of the figures' own pixel measures)."""
+MAP_SIZE_IN = (12.0, 8.5)
+"""Map figure size in inches: 1320 × 935 px at :data:`DPI`."""
+TIMELINE_WIDTH_IN = 12.0
+MAX_LABELS = 150
+"""Most names written on a map: bases first, then served tasks; unserved ones only when all fit."""
+SVG_SALT = "planner"
+
+LEG_CATEGORIES = {
+    "climb": "transit",
+    "transit": "transit",
+    "descent": "transit",
+    "approach": "transit",
+    "land": "transit",
+    "hold": "hold",
+    "orbit": "on task",
+}
+"""Timeline bar category of each leg kind; kinds not listed are drawn as on task."""
+
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.linewidth": 0.8,
+    "hatch.linewidth": 0.6,
+    "svg.fonttype": "path",
+    "svg.hashsalt": SVG_SALT,
+    "path.simplify": True,
+}
+_CATEGORY_COLOURS = {"transit": "#b7c2cc", "hold": "#f0b429", "on task": "#2f6f9f"}
+_SPARE = {"facecolor": "#ffffff", "edgecolor": "#8a96a3", "hatch": "////"}
+_RESERVE = {"facecolor": "#e9ecef", "edgecolor": "#6c757d", "hatch": "xxxx"}
+_GAP_COLOUR = "#d62728"
+_INK = "#222222"
+_GRATICULE = "#c9d1d9"
+_RANGE = "#5b6770"
+_UNSERVED = "#8a8a8a"
+_NOFLY = "#c0392b"
+_HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
+_DENSIFY_M = 10_000.0
+
+
+@contextlib.contextmanager
+def _style() -> Iterator[None]:
+    """matplotlib's defaults plus :data:`_STYLE`, whatever the user's matplotlibrc says; restored after."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(_STYLE)
+        yield
+
+
+def leg_category(kind: str) -> str:
+    """Timeline category of a leg kind: ``transit``, ``hold`` or ``on task``."""
+    return LEG_CATEGORIES.get(kind, "on task")
+
+
+def render(fig: Figure, fmt: str) -> bytes:
+    """``fig`` as ``png`` or ``svg`` bytes; the same figure content always gives the same bytes.
+
+    Raises UsageError for any other format.
+    """
+    buf = io.BytesIO()
+    with _style():
+        if fmt == "png":
+            FigureCanvasAgg(fig)
+            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+        elif fmt == "svg":
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        else:
+            raise UsageError(f"picture format '{fmt}' is not png or svg")
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------- map
+
+
+def map_figure(plan: Plan) -> Figure:
+    """The plan on a map: areas, no-fly zones, bases and radio ranges, routes, orbits, unserved tasks.
+
+    Drawn in the plan's local frame with a lon/lat graticule, a scale bar (km) and a north arrow. Route
+    lines carry ``gid="route:<sortie>"``; the unserved count text ``gid="unserved-count"``.
+    """
+    with _style():
+        return _map_figure(plan)
+
+
+def _map_figure(plan: Plan) -> Figure:
+    fig = Figure(figsize=MAP_SIZE_IN, dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.055, 0.075, 0.655, 0.815))
+    ax.set_facecolor("#fbfbf8")
+    frame = _frame(plan)
+    extent = _extent(plan, frame, ax)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    _graticule(ax, frame, extent)
+
+    served_by = {name: i for i, s in enumerate(plan.sorties) for name in s.tasks}
+    unserved = {u.task for u in plan.unserved}
+    key: list[tuple[object, str]] = []
+    kinds = {t.kind for t in plan.tasks}
+
+    for t in plan.tasks:
+        if t.kind == "nofly":
+            _add_polygon(ax, frame.geometry_to_local(t.geometry), facecolor=(0.75, 0.22, 0.17, 0.10),
+                         edgecolor=_NOFLY, hatch="////", lw=1.2, zorder=2, gid=f"nofly:{t.name}")
+            c = frame.geometry_to_local(t.geometry).representative_point()
+            ax.annotate(t.name, (c.x, c.y), ha="center", va="center", fontsize=7, color=_NOFLY, zorder=6,
+                        path_effects=_HALO, annotation_clip=True)
+    if "nofly" in kinds:
+        key.append((Patch(facecolor=(0.75, 0.22, 0.17, 0.10), edgecolor=_NOFLY, hatch="////"), "no-fly zone"))
+
+    for b in plan.bases:
+        if b.gcs_range_km > 0:
+            az = np.linspace(0.0, 360.0, 181)
+            lon, lat = geo.destination(np.full(az.size, b.lon), np.full(az.size, b.lat), az,
+                                       np.full(az.size, b.gcs_range_km * 1000.0))
+            x, y = frame.to_local(lon, lat)
+            ax.plot(x, y, ls=(0, (5, 4)), lw=0.9, color=_RANGE, zorder=3, gid=f"range:{b.name}")
+    if any(b.gcs_range_km > 0 for b in plan.bases):
+        key.append((Line2D([], [], ls=(0, (5, 4)), lw=0.9, color=_RANGE), "ground-station radio range"))
+
+    labels: list[_Label] = []
+    work = [t for t in plan.tasks if t.kind != "nofly"]
+    dense = len(work) + len(plan.bases) > MAX_LABELS
+    for t in work:
+        colour = sortie_colour(served_by[t.name]) if t.name in served_by else _UNSERVED
+        label = _draw_task(ax, frame.geometry_to_local(t.geometry), t.kind, colour, served=t.name in served_by,
+                           name=t.name, dense=dense)
+        if t.name in served_by or not dense:
+            labels.append(label)
+    for kind, label in (("survey", "survey area"), ("patrol", "patrol line"), ("standoff", "standoff target")):
+        if kind in kinds:
+            key.append((_task_handle(kind), label))
+
+    sortie_handles: list[tuple[object, str]] = []
+    span = max(extent[2] - extent[0], extent[3] - extent[1])
+    for i, s in enumerate(plan.sorties):
+        colour = sortie_colour(i)
+        x, y, cuts = _geodesic_polyline(frame, [(c[0], c[1]) for c in route_coords(s)])
+        (line,) = ax.plot(x, y, color=colour, lw=1.8, solid_joinstyle="round", zorder=5, gid=f"route:{s.name}",
+                          label=_sortie_label(s))
+        line.set_path_effects([patheffects.withStroke(linewidth=3.4, foreground="white", alpha=0.8)])
+        _direction_arrows(ax, x, y, cuts, colour, min_len=0.04 * span, gid=f"arrow:{s.name}")
+        for o in s.orbits:
+            ring = orbit_ring(o)
+            rx, ry = frame.to_local([c[0] for c in ring], [c[1] for c in ring])
+            ax.fill(rx, ry, facecolor=colour, alpha=0.18, edgecolor="none", zorder=4)
+            ax.plot(rx, ry, color=colour, lw=1.0, zorder=5, gid=f"orbit:{s.name}")
+        sortie_handles.append((Line2D([], [], color=colour, lw=2.2, marker=">", markersize=5), _sortie_label(s)))
+
+    for b in plan.bases:
+        bx, by = frame.to_local(b.lon, b.lat)
+        ax.plot([bx], [by], marker="^", markersize=11, color=_INK, markeredgecolor="white", markeredgewidth=1.2,
+                ls="none", zorder=8, gid=f"base:{b.name}")
+        labels.insert(0, _Label(b.name, float(bx), float(by), 8.5, _INK, "bold", -1))
+    key.insert(0, (Line2D([], [], marker="^", markersize=9, color=_INK, markeredgecolor="white", ls="none"),
+                   "base"))
+    key.append((Line2D([], [], marker="o", markersize=6, color="#1f77b4", markeredgecolor=_INK,
+                       markeredgewidth=0.6, ls="none"), "task served (sortie colour)"))
+    key.append((Line2D([], [], marker="x", markersize=7, color=_UNSERVED, markeredgewidth=1.6, ls="none"),
+                "task not served"))
+    if any(s.orbits for s in plan.sorties):
+        key.append((Patch(facecolor=(0.12, 0.47, 0.71, 0.18), edgecolor="#1f77b4"), "orbit (to scale)"))
+
+    _place_labels(fig, ax, labels)
+    _scale_bar(ax, extent)
+    _north_arrow(ax, frame, extent)
+    total = sum(1 for t in plan.tasks if t.kind != "nofly")
+    box_text = f"{len(plan.unserved)} unserved"
+    ax.text(0.985, 0.018, box_text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+            color=_INK if unserved else "#2d6a4f", zorder=10, gid="unserved-count",
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": _UNSERVED, "alpha": 0.9})
+
+    m = plan.metrics()
+    fig.text(0.055, 0.955, plan.name, fontsize=14, fontweight="bold", color=_INK, ha="left", va="baseline",
+             gid="title")
+    fig.text(0.055, 0.918,
+             f"start {_utc(plan.start)} · {_count(len(plan.sorties), 'sortie')} · priority {m['priority_served']:g} of "
+             f"{m['priority_total']:g} served · {int(m['tasks_served'])} of {total} tasks",
+             fontsize=9.5, color="#444444", ha="left", va="baseline")
+    wind = (f"wind from {plan.wind.from_deg:.0f}° at {plan.wind.speed_mps:g} m/s" if plan.wind.speed_mps > 0
+            else "no wind")
+    fig.text(0.055, 0.018,
+             f"Azimuthal equidistant projection centred {_lon_label(frame.lon0, 2)} {_lat_label(frame.lat0, 2)} "
+             f"(WGS84); true distances from the centre · {wind}",
+             fontsize=7.5, color="#666666", ha="left", va="bottom")
+
+    if sortie_handles:
+        handles, labels = zip(*sortie_handles, strict=True)
+        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.725, 0.89), title="Sorties",
+                   alignment="left", frameon=False, fontsize=8.5, title_fontproperties={"weight": "bold"},
+                   ncols=1 if len(handles) <= 18 else 2, handlelength=2.2)
+    handles, labels = zip(*key, strict=True)
+    fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.725, 0.075), title="Key", alignment="left",
+               frameon=False, fontsize=8.5, title_fontproperties={"weight": "bold"}, handlelength=2.2)
+    return fig
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A map label wanted beside the point (x, y) in metres; lower ``rank`` is placed first."""
+
+    text: str
+    x: float
+    y: float
+    size_pt: float
+    colour: str
+    weight: str
+    rank: int
+
+
+# Offsets (points) tried in turn: right, left, above, below and the diagonals.
+_LABEL_SPOTS = tuple(
+    ((k * dx, k * dy), ha, va)
+    for k in (1, 2)
+    for (dx, dy), ha, va in (
+        ((6, 0), "left", "center"), ((-6, 0), "right", "center"), ((0, 7), "center", "bottom"),
+        ((0, -7), "center", "top"), ((5, 5), "left", "bottom"), ((-5, 5), "right", "bottom"),
+        ((5, -5), "left", "top"), ((-5, -5), "right", "top"),
+    )
+)
+
+
+def _place_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
+    """Put each label at the first spot that overlaps no earlier label or marker (else the least-bad one).
+
+    Deterministic: labels go in (rank, input) order and spots in a fixed order. Past :data:`MAX_LABELS`
+    the lowest-ranked labels are left off so a big map stays legible.
+    """
+    renderer = fig.canvas.get_renderer()
+    scale = DPI / 72.0
+    anchors = ax.transData.transform(np.array([[lab.x, lab.y] for lab in labels]).reshape(-1, 2))
+    radius = np.array([4.0 * scale if lab.rank >= 0 else 7.0 * scale for lab in labels])
+    taken = np.column_stack([anchors[:, 0] - radius, anchors[:, 1] - radius,
+                             anchors[:, 0] + radius, anchors[:, 1] + radius]) if labels else np.zeros((0, 4))
+    frame_px = ax.get_window_extent(renderer).extents
+    grow = np.array([-2.0, -2.0, 2.0, 2.0])
+    for lab in sorted(labels, key=lambda item: item.rank)[:MAX_LABELS]:
+        best: tuple[float, Annotation, np.ndarray] | None = None
+        for offset, ha, va in _LABEL_SPOTS if lab.rank >= 0 else (((0, -9), "center", "top"), *_LABEL_SPOTS):
+            text = ax.annotate(lab.text, (lab.x, lab.y), xytext=offset, textcoords="offset points", ha=ha,
+                               va=va, fontsize=lab.size_pt, fontweight=lab.weight, color=lab.colour, zorder=8,
+                               path_effects=_HALO, annotation_clip=True, gid=f"label:{lab.text}")
+            ext = text.get_window_extent(renderer).extents + grow
+            cost = float(_overlaps(ext, taken).sum())
+            cost += 4.0 * ((ext[2] - ext[0]) * (ext[3] - ext[1]) - float(_overlaps(ext, frame_px[None, :])[0]))
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, text, ext)
+            else:
+                text.remove()
+            if cost == 0:
+                break
+        if best is not None:
+            taken = np.vstack([taken, best[2]])
+
+
+def _overlaps(a: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Area (px²) that box ``a`` shares with each of ``boxes``, all as (x0, y0, x1, y1)."""
+    w = np.minimum(a[2], boxes[:, 2]) - np.maximum(a[0], boxes[:, 0])
+    h = np.minimum(a[3], boxes[:, 3]) - np.maximum(a[1], boxes[:, 1])
+    return np.clip(w, 0.0, None) * np.clip(h, 0.0, None)
+
+
+def _sortie_label(s: Sortie) -> str:
+    return f"{s.name} · {s.aircraft.name} · {_count(len(s.tasks), 'task')} · {_hm(s.flight_s)} h"
+
+
+def _frame(plan: Plan) -> geo.LocalFrame:
+    lons: list[float] = [b.lon for b in plan.bases]
+    lats: list[float] = [b.lat for b in plan.bases]
+    for t in plan.tasks:
+        c = t.geometry.centroid
+        lons.append(c.x)
+        lats.append(c.y)
+    return geo.LocalFrame.around(lons, lats)
+
+
+def _extent(plan: Plan, frame: geo.LocalFrame, ax: Axes) -> tuple[float, float, float, float]:
+    """Map limits (m): everything but the radio ranges, padded, widened to the axes' shape."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for b in plan.bases:
+        x, y = frame.to_local(b.lon, b.lat)
+        xs.append(float(x))
+        ys.append(float(y))
+    for t in plan.tasks:
+        x0, y0, x1, y1 = frame.geometry_to_local(t.geometry).bounds
+        xs += [x0, x1]
+        ys += [y0, y1]
+    for s in plan.sorties:
+        coords = route_coords(s)
+        x, y = frame.to_local([c[0] for c in coords], [c[1] for c in coords])
+        xs += list(np.atleast_1d(x))
+        ys += list(np.atleast_1d(y))
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    pad = max(0.07 * max(x1 - x0, y1 - y0), 5_000.0)
+    x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
+    pos = ax.get_position()
+    fw, fh = ax.figure.get_size_inches()
+    aspect = (pos.width * fw) / (pos.height * fh)
+    w, h = x1 - x0, y1 - y0
+    if w / h < aspect:
+        grow = (h * aspect - w) / 2.0
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = (w / aspect - h) / 2.0
+        y0, y1 = y0 - grow, y1 + grow
+    return (x0, y0, x1, y1)
+
+
+def _nice(value: float, steps: Sequence[float] = (1.0, 2.0, 5.0)) -> float:
+    """The largest 1-2-5 × 10ⁿ number not above ``value``."""
+    exp = math.floor(math.log10(value))
+    best = 10.0**exp
+    for s in steps:
+        if s * 10.0**exp <= value:
+            best = s * 10.0**exp
+    return best
+
+
+def _lon_label(lon: float, decimals: int = 0) -> str:
+    lon = (lon + 180.0) % 360.0 - 180.0
+    hemi = "E" if lon >= 0 else "W"
+    return f"{abs(lon):.{decimals}f}°{hemi}" if decimals else f"{abs(lon):g}°{hemi}"
+
+
+def _lat_label(lat: float, decimals: int = 0) -> str:
+    hemi = "N" if lat >= 0 else "S"
+    return f"{abs(lat):.{decimals}f}°{hemi}" if decimals else f"{abs(lat):g}°{hemi}"
+
+
+def _graticule(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float]) -> None:
+    """Meridians and parallels projected into the frame; labelled where they cross the left and bottom edges."""
+    x0, y0, x1, y1 = extent
+    edge = np.linspace(0.0, 1.0, 41)
+    bx = np.concatenate([x0 + (x1 - x0) * edge, np.full(41, x1), x1 - (x1 - x0) * edge, np.full(41, x0)])
+    by = np.concatenate([np.full(41, y0), y0 + (y1 - y0) * edge, np.full(41, y1), y1 - (y1 - y0) * edge])
+    lon, lat = frame.to_lonlat(bx, by)
+    rel = (lon - frame.lon0 + 180.0) % 360.0 - 180.0
+    lat_lo, lat_hi = float(lat.min()), float(lat.max())
+    if y1 > 0 > y0 and x1 > 0 > x0:
+        lat_lo, lat_hi = min(lat_lo, frame.lat0), max(lat_hi, frame.lat0)
+    span = max(float(rel.max() - rel.min()), lat_hi - lat_lo)
+    step = next((s for s in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0) if span / s <= 9), 45.0)
+    lat_a = max(-89.0, math.floor(lat_lo / step) * step - step)
+    lat_b = min(89.0, math.ceil(lat_hi / step) * step + step)
+    lon_a = math.floor((frame.lon0 + rel.min()) / step) * step - step
+    lon_b = math.ceil((frame.lon0 + rel.max()) / step) * step + step
+    frame_box = box(x0, y0, x1, y1)
+    bottom = LineString([(x0, y0), (x1, y0)])
+    left = LineString([(x0, y0), (x0, y1)])
+    xticks: list[tuple[float, str]] = []
+    yticks: list[tuple[float, str]] = []
+    lats = np.linspace(lat_a, lat_b, 200)
+    for m in np.arange(lon_a, lon_b + step / 2, step):
+        x, y = frame.to_local(np.full(lats.size, m), lats)
+        ax.plot(x, y, color=_GRATICULE, lw=0.6, zorder=1, gid="graticule")
+        hit = LineString(np.column_stack([x, y])).intersection(bottom)
+        if not hit.is_empty and frame_box.covers(hit):
+            xticks.append((_first_x(hit), _lon_label(round(float(m), 6))))
+    lons = np.linspace(lon_a, lon_b, 200)
+    for p in np.arange(lat_a, lat_b + step / 2, step):
+        x, y = frame.to_local(lons, np.full(lons.size, p))
+        ax.plot(x, y, color=_GRATICULE, lw=0.6, zorder=1, gid="graticule")
+        hit = LineString(np.column_stack([x, y])).intersection(left)
+        if not hit.is_empty:
+            yticks.append((_first_y(hit), _lat_label(round(float(p), 6))))
+    ax.set_xticks([t for t, _ in xticks], [s for _, s in xticks])
+    ax.set_yticks([t for t, _ in yticks], [s for _, s in yticks])
+    ax.tick_params(labelsize=8, length=3, colors="#555555")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def _first_x(geom: BaseGeometry) -> float:
+    return float(min(p.x for p in getattr(geom, "geoms", [geom]) if isinstance(p, Point)))
+
+
+def _first_y(geom: BaseGeometry) -> float:
+    return float(min(p.y for p in getattr(geom, "geoms", [geom]) if isinstance(p, Point)))
+
+
+def _geodesic_polyline(frame: geo.LocalFrame, lonlat: Sequence[tuple[float, float]]
+                       ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Vertices of a route densified along geodesics, in the frame; ``cuts`` index each input vertex."""
+    lons: list[float] = []
+    lats: list[float] = []
+    cuts: list[int] = []
+    for k, (lon, lat) in enumerate(lonlat):
+        if k:
+            plon, plat = lonlat[k - 1]
+            d = float(geo.distance_m(plon, plat, lon, lat))
+            n = int(d // _DENSIFY_M)
+            if n:
+                for ilon, ilat in geo.GEOD.npts(plon, plat, lon, lat, n):
+                    lons.append(ilon)
+                    lats.append(ilat)
+        cuts.append(len(lons))
+        lons.append(lon)
+        lats.append(lat)
+    x, y = frame.to_local(lons, lats)
+    return np.atleast_1d(x), np.atleast_1d(y), cuts
+
+
+def _direction_arrows(ax: Axes, x: np.ndarray, y: np.ndarray, cuts: list[int], colour: str, *, min_len: float,
+                      gid: str) -> None:
+    """An arrowhead half-way along each route segment at least ``min_len`` (m) long, pointing the way flown."""
+    for a, b in itertools.pairwise(cuts):
+        sx, sy = x[a:b + 1], y[a:b + 1]
+        steps = np.hypot(np.diff(sx), np.diff(sy))
+        total = float(steps.sum())
+        if total < min_len:
+            continue
+        along = np.concatenate([[0.0], np.cumsum(steps)])
+        mid = total / 2.0
+        eps = min(total * 0.01, min_len * 0.05)
+        px = np.interp([mid - eps, mid + eps], along, sx)
+        py = np.interp([mid - eps, mid + eps], along, sy)
+        arrow = FancyArrowPatch((px[0], py[0]), (px[1], py[1]), arrowstyle="-|>", mutation_scale=13, color=colour,
+                                lw=0, shrinkA=0, shrinkB=0, zorder=6, gid=gid)
+        ax.add_patch(arrow)
+
+
+def _polygon_path(geom: BaseGeometry) -> MplPath:
+    parts = [geom] if geom.geom_type == "Polygon" else list(getattr(geom, "geoms", []))
+    paths = []
+    for poly in parts:
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = np.asarray(ring.coords)[:, :2]
+            codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+            codes[0] = MplPath.MOVETO
+            codes[-1] = MplPath.CLOSEPOLY
+            paths.append(MplPath(xy, codes))
+    return MplPath.make_compound_path(*paths) if paths else MplPath(np.zeros((0, 2)))
+
+
+def _add_polygon(ax: Axes, geom: BaseGeometry, *, gid: str, **style: object) -> None:
+    patch = PathPatch(_polygon_path(geom), gid=gid, **style)  # type: ignore[arg-type]
+    ax.add_patch(patch)
+
+
+def _lines(geom: BaseGeometry) -> Iterable[np.ndarray]:
+    for part in getattr(geom, "geoms", [geom]):
+        if part.geom_type == "LineString":
+            yield np.asarray(part.coords)[:, :2]
+
+
+def _task_handle(kind: str) -> object:
+    if kind == "survey":
+        return Patch(facecolor=(0.5, 0.5, 0.5, 0.15), edgecolor="#555555")
+    if kind == "patrol":
+        return Line2D([], [], color="#555555", lw=2.0, ls=(0, (6, 2)))
+    return Line2D([], [], marker="D", markersize=6, color="#555555", markeredgecolor=_INK, ls="none")
+
+
+def _draw_task(ax: Axes, geom: BaseGeometry, kind: str, colour: str, *, served: bool, name: str,
+               dense: bool) -> _Label:
+    """One task in ``colour`` (its sortie's, or grey when unserved); unserved get a cross (smaller when
+    ``dense``), drawn under the routes. Returns its label."""
+    gid = f"task:{name}"
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        _add_polygon(ax, geom, facecolor=matplotlib.colors.to_rgba(colour, 0.15), edgecolor=colour, lw=1.2,
+                     zorder=3, gid=gid, ls="-" if served else (0, (3, 2)))
+        anchor = geom.representative_point()
+    elif geom.geom_type in ("LineString", "MultiLineString"):
+        for xy in _lines(geom):
+            ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=2.0, ls=(0, (6, 2)), zorder=3, gid=gid)
+        anchor = shapely.line_interpolate_point(geom, 0.5, normalized=True) if geom.geom_type == "LineString" \
+            else geom.representative_point()
+    else:
+        anchor = geom.centroid
+        if served:
+            ax.plot([anchor.x], [anchor.y], marker="D" if kind == "standoff" else "o", markersize=5.5,
+                    color=colour, markeredgecolor=_INK, markeredgewidth=0.6, ls="none", zorder=7, gid=gid)
+    if not served:
+        ax.plot([anchor.x], [anchor.y], marker="x", markersize=4.5 if dense else 7, color=_UNSERVED,
+                markeredgewidth=1.0 if dense else 1.6, ls="none", zorder=4, gid=f"unserved:{name}")
+    return _Label(name, anchor.x, anchor.y, 6.5, _INK if served else "#6b6b6b", "normal", 0 if served else 2)
+
+
+def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    """A 4-part black and white bar of a round number of km at the lower left, labelled 0, half and full."""
+    x0, y0, x1, y1 = extent
+    length_m = _nice(0.25 * (x1 - x0) / 1000.0) * 1000.0
+    left, bottom = x0 + 0.035 * (x1 - x0), y0 + 0.045 * (y1 - y0)
+    height = 0.011 * (y1 - y0)
+    ax.add_patch(Rectangle((left - 0.012 * (x1 - x0), bottom - 0.025 * (y1 - y0)),
+                           length_m + 0.05 * (x1 - x0), 0.085 * (y1 - y0), facecolor="white", alpha=0.8,
+                           edgecolor="none", zorder=9))
+    for k in range(4):
+        ax.add_patch(Rectangle((left + k * length_m / 4, bottom), length_m / 4, height,
+                               facecolor=_INK if k % 2 == 0 else "white", edgecolor=_INK, lw=0.7, zorder=10,
+                               gid="scale-bar"))
+    km = length_m / 1000.0
+    for frac, text in ((0.0, "0"), (0.5, f"{km / 2:g}"), (1.0, f"{km:g} km")):
+        ax.text(left + frac * length_m, bottom + height * 1.6, text, ha="center", va="bottom", fontsize=7.5,
+                color=_INK, zorder=10, gid="scale-label" if frac == 1.0 else None)
+
+
+def _north_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float]) -> None:
+    """An arrow pointing to true north at the upper right of the map, with an N."""
+    x0, y0, x1, y1 = extent
+    cx, cy = x1 - 0.05 * (x1 - x0), y1 - 0.13 * (y1 - y0)
+    lon, lat = frame.to_lonlat(cx, cy)
+    nx, ny = frame.to_local(lon, np.minimum(lat + 0.05, 89.99))
+    d = np.array([float(nx) - cx, float(ny) - cy])
+    d /= float(np.hypot(*d)) or 1.0
+    half = 0.045 * (y1 - y0)
+    tail, head = (cx - d[0] * half, cy - d[1] * half), (cx + d[0] * half, cy + d[1] * half)
+    ax.add_patch(FancyArrowPatch(tail, head, arrowstyle="simple,head_length=0.9,head_width=0.9,tail_width=0.3",
+                                 mutation_scale=16, color=_INK, zorder=10, gid="north-arrow"))
+    ax.text(head[0] + d[0] * half * 0.45, head[1] + d[1] * half * 0.45, "N", ha="center", va="center",
+            fontsize=11, fontweight="bold", color=_INK, zorder=10, path_effects=_HALO)
+
+
+# ------------------------------------------------------------------------------------------ timeline
+
+
+def timeline_figure(plan: Plan, *, gaps: Sequence[tuple[float, float, str]] | None = None) -> Figure:
+    """One row per sortie against UTC: transit, hold and on-task bars, then the endurance left on landing.
+
+    ``gaps`` are (start_s, end_s, label) spans, seconds from the plan start, shaded across all rows;
+    by default the persistent-coverage gaps of ``plan.coverage`` (relief schedules). Bars for row ``<sortie>`` carry ``gid="bar:<sortie>:<category>"`` with
+    category ``transit``, ``hold``, ``on task``, ``spare`` (endurance above the reserve) or ``reserve``.
+    """
+    if gaps is None:
+        gaps = [(a, b, f"{c.task} uncovered") for c in plan.coverage for a, b in c.gaps]
+    with _style():
+        return _timeline_figure(plan, gaps)
+
+
+def _days(plan: Plan, seconds: float) -> float:
+    return float(mdates.date2num(plan.time(seconds)))
+
+
+def _timeline_figure(plan: Plan, gaps: Sequence[tuple[float, float, str]]) -> Figure:
+    rows = list(plan.sorties)
+    height_in = min(40.0, 2.3 + 0.7 * max(len(rows), 1))
+    fig = Figure(figsize=(TIMELINE_WIDTH_IN, height_in), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    top_in, bottom_in = 0.95, 0.95
+    ax = fig.add_axes((0.15, bottom_in / height_in, 0.80, 1.0 - (top_in + bottom_in) / height_in))
+    bar_h = 0.62
+
+    t_end = max([s.takeoff_s + s.endurance_s for s in rows] + [s.landing_s for s in rows] + [g[1] for g in gaps]
+                + [3600.0])
+    t_start = min([s.takeoff_s for s in rows] + [g[0] for g in gaps] + [0.0])
+    pad = 0.015 * (t_end - t_start)
+    lo, hi = _days(plan, t_start - pad), _days(plan, t_end + 0.13 * (t_end - t_start))
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
+    px_per_day = ax.get_position().width * TIMELINE_WIDTH_IN * DPI / (hi - lo)
+
+    for i, s in enumerate(rows):
+        y = len(rows) - 1 - i
+        spans: dict[str, list[tuple[float, float]]] = {"transit": [], "hold": [], "on task": []}
+        for start_s, end_s, cat in _merged_legs(s):
+            spans[cat].append((_days(plan, start_s), (end_s - start_s) / 86400.0))
+        for cat, xr in spans.items():
+            if xr:
+                ax.broken_barh(xr, (y - bar_h / 2, bar_h), facecolors=_CATEGORY_COLOURS[cat], edgecolor="white",
+                               linewidth=0.5, zorder=3, gid=f"bar:{s.name}:{cat}")
+        for leg in s.legs:
+            if leg_category(leg.kind) == "on task" and leg.tasks:
+                text = _fit(", ".join(leg.tasks), leg.duration_s / 86400.0 * px_per_day - 6.0, 7.0)
+                if text:
+                    ax.text(_days(plan, (leg.start_s + leg.end_s) / 2), y, text, ha="center", va="center",
+                            fontsize=7.0, color="white", zorder=4, clip_on=True, linespacing=1.1,
+                            gid=f"task-label:{s.name}")
+        end_s = s.takeoff_s + s.endurance_s
+        reserve_from = max(s.landing_s, end_s - s.reserve_s)
+        if reserve_from > s.landing_s:
+            ax.broken_barh([(_days(plan, s.landing_s), (reserve_from - s.landing_s) / 86400.0)],
+                           (y - bar_h / 2, bar_h), linewidth=0.6, zorder=2, gid=f"bar:{s.name}:spare", **_SPARE)
+        if end_s > reserve_from:
+            ax.broken_barh([(_days(plan, reserve_from), (end_s - reserve_from) / 86400.0)],
+                           (y - bar_h / 2, bar_h), linewidth=0.6, zorder=2, gid=f"bar:{s.name}:reserve", **_RESERVE)
+        ax.text(_days(plan, max(end_s, s.landing_s)) + 4.0 / px_per_day, y,
+                f"flown {_hm(s.flight_s)}\nleft {_hm(s.reserve_left_s)}", ha="left", va="center", fontsize=7.5,
+                color="#444444", linespacing=1.15, zorder=4)
+
+    for start_s, end_s, label in gaps:
+        ax.axvspan(_days(plan, start_s), _days(plan, end_s), facecolor=_GAP_COLOUR, alpha=0.2, edgecolor=_GAP_COLOUR,
+                   lw=0.8, zorder=1, gid="gap")
+        ax.text(_days(plan, (start_s + end_s) / 2), 0.01, label, transform=ax.get_xaxis_transform(), ha="center",
+                va="bottom", fontsize=7, color=_GAP_COLOUR, clip_on=True)
+
+    ax.set_yticks(range(len(rows)), [f"{s.name}\n{s.aircraft.name} · {s.base.name}" for s in reversed(rows)])
+    for label, s in zip(ax.get_yticklabels(), reversed(rows), strict=True):
+        label.set_color(sortie_colour(rows.index(s)))
+        label.set_fontweight("bold")
+    ax.tick_params(axis="y", length=0, labelsize=8.5)
+    locator = mdates.AutoDateLocator(tz=UTC, minticks=6, maxticks=14)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M\n%d %b", tz=UTC))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel("UTC", fontsize=8.5, color="#444444")
+    ax.grid(axis="x", color="#e3e6ea", lw=0.7, zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    origin = _days(plan, 0.0)
+    top = ax.secondary_xaxis("top", functions=(lambda d: (d - origin) * 24.0, lambda h: origin + h / 24.0))
+    top.set_xlabel("hours from mission start", fontsize=8, color="#444444")
+    top.tick_params(labelsize=7.5, colors="#444444")
+    if not rows:
+        ax.text(0.5, 0.5, "no sorties", transform=ax.transAxes, ha="center", va="center", fontsize=11,
+                color=_UNSERVED)
+        ax.set_yticks([])
+
+    fig.text(0.15, 1.0 - 0.25 / height_in, f"{plan.name} — timeline", fontsize=12, fontweight="bold", color=_INK,
+             ha="left", va="top", gid="title")
+    fig.text(0.95, 1.0 - 0.27 / height_in, f"start {_utc(plan.start)}", fontsize=8.5, color="#444444",
+             ha="right", va="top")
+    handles = [Patch(facecolor=_CATEGORY_COLOURS["transit"], label="transit (climb, cruise, descent, landing)"),
+               Patch(facecolor=_CATEGORY_COLOURS["hold"], label="hold"),
+               Patch(facecolor=_CATEGORY_COLOURS["on task"], label="on task (orbit)"),
+               Patch(label="endurance to spare", **_SPARE),
+               Patch(label="fuel reserve", **_RESERVE)]
+    if gaps:
+        handles.append(Patch(facecolor=_GAP_COLOUR, alpha=0.2, edgecolor=_GAP_COLOUR, label="coverage gap"))
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.55, 0.0), ncols=len(handles), frameon=False,
+               fontsize=8, handlelength=1.8, columnspacing=1.4)
+    return fig
+
+
+def _merged_legs(s: Sortie) -> list[tuple[float, float, str]]:
+    """(start_s, end_s, category) runs of consecutive legs of one category."""
+    runs: list[tuple[float, float, str]] = []
+    for leg in s.legs:
+        cat = leg_category(leg.kind)
+        if runs and runs[-1][2] == cat and cat != "on task" and abs(runs[-1][1] - leg.start_s) < 1e-6:
+            runs[-1] = (runs[-1][0], leg.end_s, cat)
+        else:
+            runs.append((leg.start_s, leg.end_s, cat))
+    return runs
+
+
+def _fit(text: str, width_px: float, size_pt: float) -> str:
+    """``text`` on one or two lines if it fits ``width_px``, else its first words with an ellipsis, else ""."""
+    if _text_px(text, size_pt) <= width_px:
+        return text
+    words = text.split()
+    for cut in range(len(words) - 1, 0, -1):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if _text_px(head, size_pt) <= width_px and _text_px(tail, size_pt) <= width_px:
+            return f"{head}\n{tail}"
+    for cut in range(len(words), 0, -1):
+        head = " ".join(words[:cut]) + "…"
+        if _text_px(head, size_pt) <= width_px:
+            return head
+    return ""
+
+
+def _text_px(text: str, size_pt: float) -> float:
+    """Rough width (px) of ``text`` at ``size_pt`` in DejaVu Sans."""
+    return len(text) * size_pt * 0.6 * DPI / 72.0
+
+
+def _hm(seconds: float) -> str:
+    minutes = round(seconds / 60.0)
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _utc(t: datetime) -> str:
+    return f"{t.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -1,0 +1,81 @@
+"""Drawable shapes of a plan in WGS84 (lon, lat, alt_m): routes and orbit circles, shared by all writers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.core import geo
+from planner.model.plan import Orbit, Pattern, Sortie
+
+__all__ = ["SORTIE_COLOURS", "orbit_ring", "pattern_coords", "route_coords", "sortie_colour"]
+
+ORBIT_VERTICES = 72
+
+
+def route_coords(sortie: Sortie) -> list[tuple[float, float, float]]:
+    """The sortie's flight line: base, every turning point and pattern waypoint in order (orbits by their
+    centre), base."""
+    out: list[tuple[float, float, float]] = []
+    for leg in sortie.legs:
+        inner = leg.pattern.path if leg.pattern is not None else ()
+        for p in (leg.start, *leg.via, *inner, leg.end):
+            point = (p.lon, p.lat, p.alt_m)
+            if not out or out[-1] != point:
+                out.append(point)
+    return out
+
+
+def pattern_coords(pattern: Pattern, arc_vertices: int = 16) -> list[tuple[float, float, float]]:
+    """The line a pattern flies: a racetrack as a closed oval (half circles drawn), a survey or patrol as
+    its waypoints in order."""
+    alt = pattern.path[0].alt_m
+    if pattern.kind != "racetrack" or len(pattern.path) != 4:
+        return [(p.lon, p.lat, p.alt_m) for p in pattern.path]
+    lons = [p.lon for p in pattern.path]
+    lats = [p.lat for p in pattern.path]
+    frame = geo.LocalFrame.around(lons, lats)
+    x, y = frame.to_local(lons, lats)
+    a, b, c, d = (np.array([x[i], y[i]]) for i in range(4))
+    pts = [a, b, *_half_circle(b, c, away_from=a, n=arc_vertices), c, d, *_half_circle(d, a, away_from=b, n=arc_vertices), a]
+    arr = np.array(pts)
+    lon, lat = frame.to_lonlat(arr[:, 0], arr[:, 1])
+    return [(float(u), float(v), alt) for u, v in zip(lon, lat, strict=True)]
+
+
+def _half_circle(p: np.ndarray, q: np.ndarray, *, away_from: np.ndarray, n: int) -> list[np.ndarray]:
+    """Points strictly between ``p`` and ``q`` on the half circle over the chord pq, bulging away from
+    ``away_from`` (local metres)."""
+    centre = (p + q) / 2.0
+    r = np.hypot(*(p - centre))
+    start = np.arctan2(*(p - centre)[::-1])
+    u, v = q - p, away_from - p
+    side = -1.0 if u[0] * v[1] - u[1] * v[0] > 0 else 1.0  # turn the other way from where ``away_from`` lies
+    angles = start + side * np.pi * np.arange(1, n) / n
+    return [centre + r * np.array([np.cos(t), np.sin(t)]) for t in angles]
+
+
+def orbit_ring(orbit: Orbit, vertices: int = ORBIT_VERTICES) -> list[tuple[float, float, float]]:
+    """The orbit circle as a closed ring of geodesic points at ``radius_m`` from the centre.
+
+    Vertices run in the direction flown (clockwise seen from above when ``orbit.clockwise``).
+    """
+    az = np.linspace(0.0, 360.0, vertices, endpoint=False)
+    if not orbit.clockwise:
+        az = -az
+    lon, lat = geo.destination(
+        np.full(vertices, orbit.centre.lon), np.full(vertices, orbit.centre.lat), az % 360.0,
+        np.full(vertices, orbit.radius_m),
+    )
+    ring = [(float(x), float(y), orbit.centre.alt_m) for x, y in zip(lon, lat, strict=True)]
+    return [*ring, ring[0]]
+
+
+SORTIE_COLOURS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+)
+"""Colour of the n-th sortie (``#rrggbb``), the same on the map and in KML."""
+
+
+def sortie_colour(index: int) -> str:
+    """``#rrggbb`` colour of sortie number ``index`` (cycles through :data:`SORTIE_COLOURS`)."""
+    return SORTIE_COLOURS[index % len(SORTIE_COLOURS)]
