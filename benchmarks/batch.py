@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from planner.batch.runner import BatchSettings, BatchSummary, run_batch
+from planner.batch import BatchSettings, BatchSummary, run_batch
 from planner.io.batch_output import read_manifest
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,10 +6,10 @@ Usage::
 
 For each size it generates targets uniform on a square region and in Gaussian clusters (side
 100 km + n/5 km, at most 300 km; one cluster per 40 targets, at least 3, spread 2-10 km), and for each
-horizontal reach ρ (default 8 km and the Anka EO/IR reach, as ``planner.planning._share_orbits``
+horizontal reach ρ (default 8 km and the Anka EO/IR reach, as ``planner.layout.shared_orbits.share_orbits``
 computes it: √(S² − h²) − r for the eo-ir slant range S, the Anka default altitude h above ground at
 0 m and its loiter turn radius r in a 10 m/s wind) lays out shared orbits twice with
-``planner.orbit_layout.layout_orbits``: greedy only, and improved by ``planner.optimise.solve_set_cover``
+``planner.layout.shared_orbits.layout_orbits``: greedy only, and improved by ``planner.solve.set_cover.solve_set_cover``
 (CP-SAT) as the planner does. One row per case: targets, orbits one per target, greedy and CP-SAT
 orbit counts, whether CP-SAT proved its count the fewest over the candidates, two lower bounds, seconds,
 and orbits saved by CP-SAT against one per target.
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.io.profiles import load_aircraft, load_sensors
 from planner.layout.shared_orbits import Cover, layout_orbits
-from planner.solve.solver import solve_set_cover
+from planner.solve.set_cover import solve_set_cover
 
 SHORT_REACH_M = 8000.0
 WIND_MPS = 10.0

@@ -32,7 +32,7 @@ from planner.model.fleet import airframes  # noqa: E402
 from planner.model.scenario import FleetEntry, Scenario, Task  # noqa: E402
 from planner.planning import relief  # noqa: E402
 from planner.planning.pipeline import build_model  # noqa: E402
-from planner.solve import solver as optimise  # noqa: E402
+from planner.solve import relief_schedule as schedule  # noqa: E402
 from planner.solve.problem import SolveParams  # noqa: E402
 
 SAMPLE = ROOT / "areas" / "persistent_watch" / "scenario.toml"
@@ -75,28 +75,28 @@ def part_one(base: Scenario) -> None:
 def part_two(scenario: Scenario, limits: list[float]) -> None:
     fleet = airframes(scenario)
     model = build_model(scenario, fleet, {}, persistent=True)
-    problem = relief._problem(model, fleet, scenario.persistent)
+    problem = relief.relief_problem(model, fleet, scenario.persistent)
     names = [t.name for t in model.tasks]
     wanted = sum(w * (b - a) for w, (a, b) in zip(problem.weights, problem.windows, strict=True)) / 3600.0
     print(f"\n{scenario.name}: {len(fleet)} aircraft, {len(names)} orbits, priority-weighted orbit-hours "
           f"wanted {wanted:,.0f}")
     print(f"{'method':22} {'weighted h':>10} {'share':>6} " + " ".join(f"{n[:18]:>18}" for n in names) + f" {'s':>5}")
 
-    def row(label: str, launches: list[relief.Launch], seconds: float) -> None:
-        shares = [relief.coverage_of(launches, o, w, problem.handover_s)[0] / (w[1] - w[0])
+    def row(label: str, launches: list[schedule.Launch], seconds: float) -> None:
+        shares = [schedule.coverage_of(launches, o, w, problem.handover_s)[0] / (w[1] - w[0])
                   for o, w in enumerate(problem.windows)]
-        got = relief._weighted(problem, launches) / 3600.0
+        got = schedule.weighted_coverage(problem, launches) / 3600.0
         print(f"{label:22} {got:10,.1f} {got / wanted:6.1%} " + " ".join(f"{s:18.1%}" for s in shares)
               + f" {seconds:5.1f}")
 
     for label, by_priority in (("rotation, interleaved", False), ("rotation, by priority", True)):
         t0 = time.perf_counter()
-        launches = relief.rotation(problem, by_priority=by_priority)
+        launches = schedule.rotation(problem, by_priority=by_priority)
         row(label, launches, time.perf_counter() - t0)
-    hint = relief._best_rotation(problem)
+    hint = schedule.best_rotation(problem)
     for limit in limits:
         t0 = time.perf_counter()
-        launches = optimise.solve_relief(problem, SolveParams(time_limit_s=limit, seed=0), hint=hint)
+        launches = schedule.solve_relief(problem, SolveParams(time_limit_s=limit, seed=0), hint=hint)
         row(f"CP-SAT {limit:g} s", launches, time.perf_counter() - t0)
 
 

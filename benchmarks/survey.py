@@ -26,7 +26,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.layout.survey import coverage_fraction, lanes_outside, survey_pattern
+from planner.layout.lanes import coverage_fraction, lanes_outside
+from planner.layout.survey import survey_pattern
 
 SPEED_MPS = 55.0
 TURN_RADIUS_M = 600.0

@@ -27,8 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from planner.solve.polish import ortools_baseline
 from planner.solve.problem import Problem, SolveParams, Vehicle
-from planner.solve.solver import ortools_baseline, solve
+from planner.solve.solver import solve
 
 SOLVERS = ("ours", "pyvrp", "ortools")
 PYVRP_SCALE = 100_000
@@ -101,7 +102,7 @@ def check(inst: TopInstance, routes: Sequence[Sequence[int]]) -> tuple[float, bo
 
 
 def run_ours(inst: TopInstance, time_limit: float, seed: int) -> Outcome:
-    """Our optimiser through ``planner.optimise.solve``, the same path ``planner plan`` uses."""
+    """Our optimiser through ``planner.solve.solver.solve``, the same path ``planner plan`` uses."""
     t0 = time.perf_counter()
     result = solve(to_problem(inst), SolveParams(time_limit_s=time_limit, seed=seed))
     return Outcome(inst.name, "ours", tuple(r.nodes for r in result.routes), time.perf_counter() - t0)

@@ -15,7 +15,9 @@ from planner.io.atomic import write_bytes
 from planner.io.scenario_file import read_scenario
 from planner.planning.pipeline import plan
 from planner.planning.relief import plan_relief
-from planner.render.map import map_figure, render, timeline_figure
+from planner.render.figure import render
+from planner.render.map import map_figure
+from planner.render.timeline import timeline_figure
 
 SEED = 0
 MAX_ITERATIONS = 1000

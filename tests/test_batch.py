@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from planner.batch.runner import BatchSettings, collect_jobs, expand_sweep, run_batch
+from planner.batch import BatchSettings, collect_jobs, expand_sweep, run_batch
 from planner.core.errors import InputError, UsageError
 from planner.io.batch_output import outputs_complete, read_manifest
 from planner.io.scenario_bundle import read_scenario_inputs, write_bundle
@@ -292,7 +292,7 @@ def test_the_scheduler_path_needs_dask(tmp_path, monkeypatch):
 
 RUNNER = """
 import sys
-from planner.batch.runner import BatchSettings, run_batch
+from planner.batch import BatchSettings, run_batch
 if __name__ == "__main__":
     run_batch([sys.argv[1]], sys.argv[2], settings=BatchSettings(max_iterations=60), workers=1)
 """

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from planner.core.errors import InputError
 from planner.io.mission_file import parse_mission, read_mission, read_nofly
-from planner.missions.check import Mission, Zone, check_mission
+from planner.missions.check import check_mission
+from planner.missions.file_model import Mission, Zone
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Reserve, Wind
 

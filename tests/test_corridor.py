@@ -14,7 +14,7 @@ from shapely.geometry import LineString
 from planner.core.dubins import DubinsPath, Pose, Straight
 from planner.core.errors import InputError
 from planner.layout.corridor import CorridorPattern, corridor_area, corridor_pattern
-from planner.layout.survey import coverage_fraction
+from planner.layout.lanes import coverage_fraction
 
 R = 600.0
 V = 55.0

@@ -6,7 +6,7 @@ import pytest
 
 from planner.io.profiles import load_aircraft, load_sensors
 from planner.io.scenario_file import read_scenario
-from planner.planning.loadout import candidate_loadouts
+from planner.model.fleet import candidate_loadouts
 from planner.planning.pipeline import plan
 from tests.conftest import target
 

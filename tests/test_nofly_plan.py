@@ -20,9 +20,9 @@ from planner.io.mission_file import read_mission
 from planner.io.scenario_file import read_scenario
 from planner.layout.airspace import Airspace
 from planner.missions.check import check_mission
-from planner.model.fleet import airframes
-from planner.planning.loadout import with_loadout
-from planner.planning.pipeline import build_model, plan, sortie_legs
+from planner.model.fleet import airframes, with_loadout
+from planner.planning.pipeline import build_model, plan
+from planner.planning.sorties import sortie_legs
 from planner.solve.problem import evaluate_route
 from tests.conftest import target, write_scenario
 from tests.paper import POSITIONAL, fly

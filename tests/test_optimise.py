@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from planner.core.errors import InputError
 from planner.solve import solver as optimise
+from planner.solve.polish import integer_scale
 from planner.solve.problem import Problem, Result, SolveParams, Vehicle, evaluate_route
-from planner.solve.solver import Progress, SearchConfig, integer_scale, solve
+from planner.solve.solver import Progress, SearchConfig, solve
 
 TOP_DIR = Path(__file__).parents[1].parent / "shared" / "bench" / "top"
 QUICK = SolveParams(time_limit_s=20.0, seed=0, max_iterations=150)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from planner.io.scenario_file import read_scenario
 from planner.layout.shared_orbits import candidate_centres, layout_orbits
 from planner.planning.pipeline import plan
-from planner.solve.solver import solve_set_cover
+from planner.solve.set_cover import solve_set_cover
 from tests.conftest import target
 
 

@@ -128,6 +128,7 @@ def test_standoff_beyond_the_sensor_range_is_refused():
 
 def test_legs_out_of_and_into_patterns_pay_their_dubins_turns(tmp_path, monkeypatch):
     from planner.core.dubins import Pose, shortest_path
+    from planner.costs import travel
     from planner.io.scenario_file import read_scenario
     from planner.model.fleet import airframes
     from planner.planning import pipeline as planning
@@ -156,7 +157,7 @@ def test_legs_out_of_and_into_patterns_pay_their_dubins_turns(tmp_path, monkeypa
     assert turn[survey].max() > 0.0 and turn[:, patrol].max() > 0.0
 
     # the travel times carry exactly those metres at cruise speed
-    monkeypatch.setattr(planning, "_turns_m", lambda frame, ends, designs, nb, radius_m: np.zeros((len(ends),) * 2))
+    monkeypatch.setattr(travel, "_turns_m", lambda frame, ends, designs, nb, radius_m: np.zeros((len(ends),) * 2))
     plain = planning.build_model(scenario, airframes(scenario), {})
     c = model.class_of(airframes(scenario)[0])
     assert model.travel[c] - plain.travel[c] == pytest.approx(turn / anka.cruise_speed_mps, abs=1e-6)

@@ -23,6 +23,7 @@ from planner.core.errors import UsageError
 from planner.io.scenario_file import read_scenario
 from planner.model.plan import LEG_KINDS
 from planner.planning.pipeline import plan as make_plan
+from planner.render import figure, timeline
 from planner.render import map as pictures
 from planner.render.shapes import route_coords, sortie_colour
 from tests.conftest import target, write_scenario
@@ -59,7 +60,7 @@ def map_fig(plan):
 
 @pytest.fixture(scope="module")
 def timeline_fig(plan):
-    return pictures.timeline_figure(plan)
+    return timeline.timeline_figure(plan)
 
 
 def _by_gid(fig, prefix):
@@ -208,7 +209,7 @@ def test_a_plan_without_sorties_still_draws(plan):
     fig = pictures.map_figure(empty)
     assert not _by_gid(fig, "route:")
     assert not [lg for lg in fig.legends if lg.get_title().get_text() == "Sorties"]
-    assert pictures.render(pictures.timeline_figure(empty), "png").startswith(b"\x89PNG")
+    assert figure.render(timeline.timeline_figure(empty), "png").startswith(b"\x89PNG")
 
 
 # ---------------------------------------------------------------------------------------- timeline
@@ -244,14 +245,14 @@ def test_flight_bars_add_up_to_the_flight_time_and_reserve_bars_to_the_endurance
 
 
 def test_task_names_on_wide_orbit_bars(plan):
-    fig = pictures.timeline_figure(plan)
+    fig = timeline.timeline_figure(plan)
     names = {t.name for t in plan.tasks}
     shown = [a.get_text().replace("\n", " ").removesuffix("…") for a in _by_gid(fig, "task-label:")]
     assert shown and all(any(n.startswith(text) for n in names) for text in shown)
 
 
 def test_coverage_gaps_are_shaded(plan):
-    fig = pictures.timeline_figure(plan, gaps=[(3600.0, 7200.0, "gap over T1")])
+    fig = timeline.timeline_figure(plan, gaps=[(3600.0, 7200.0, "gap over T1")])
     (span,) = _by_gid(fig, "gap")
     xs = [span.get_x(), span.get_x() + span.get_width()]
     assert (max(xs) - min(xs)) * 86400.0 == pytest.approx(3600.0, abs=1e-3)
@@ -261,48 +262,48 @@ def test_coverage_gaps_are_shaded(plan):
 
 
 def test_every_leg_kind_has_a_category():
-    assert {pictures.leg_category(k) for k in LEG_KINDS} == {"transit", "hold", "on task"}
-    assert pictures.leg_category("orbit") == "on task" and pictures.leg_category("land") == "transit"
+    assert {timeline.leg_category(k) for k in LEG_KINDS} == {"transit", "hold", "on task"}
+    assert timeline.leg_category("orbit") == "on task" and timeline.leg_category("land") == "transit"
 
 
 # ------------------------------------------------------------------------------------------- bytes
 
 
 def test_png_bytes_are_deterministic_and_decode_at_the_fixed_size(plan):
-    a = pictures.render(pictures.map_figure(plan), "png")
-    b = pictures.render(pictures.map_figure(plan), "png")
+    a = figure.render(pictures.map_figure(plan), "png")
+    b = figure.render(pictures.map_figure(plan), "png")
     assert a == b and len(a) < 400_000
     image = matplotlib.image.imread(io.BytesIO(a), format="png")
     w, h = pictures.MAP_SIZE_IN
-    assert image.shape[:2] == (round(h * pictures.DPI), round(w * pictures.DPI))
-    t1 = pictures.render(pictures.timeline_figure(plan), "png")
-    assert t1 == pictures.render(pictures.timeline_figure(plan), "png")
-    assert matplotlib.image.imread(io.BytesIO(t1), format="png").shape[1] == round(12.0 * pictures.DPI)
+    assert image.shape[:2] == (round(h * figure.DPI), round(w * figure.DPI))
+    t1 = figure.render(timeline.timeline_figure(plan), "png")
+    assert t1 == figure.render(timeline.timeline_figure(plan), "png")
+    assert matplotlib.image.imread(io.BytesIO(t1), format="png").shape[1] == round(12.0 * figure.DPI)
 
 
 def test_svg_bytes_are_deterministic_and_keep_the_route_ids(plan):
-    a = pictures.render(pictures.map_figure(plan), "svg")
-    assert a == pictures.render(pictures.map_figure(plan), "svg")
+    a = figure.render(pictures.map_figure(plan), "svg")
+    assert a == figure.render(pictures.map_figure(plan), "svg")
     root = ET.fromstring(a)
     ids = {el.get("id") for el in root.iter()}
     assert {f"route:{s.name}" for s in plan.sorties} <= ids
     assert b"<dc:date>" not in a
-    t = pictures.render(pictures.timeline_figure(plan), "svg")
-    assert t == pictures.render(pictures.timeline_figure(plan), "svg")
+    t = figure.render(timeline.timeline_figure(plan), "svg")
+    assert t == figure.render(timeline.timeline_figure(plan), "svg")
 
 
 def test_the_users_matplotlib_settings_do_not_change_the_pictures(plan):
-    clean = pictures.render(pictures.map_figure(plan), "png")
+    clean = figure.render(pictures.map_figure(plan), "png")
     user = {"font.size": 20, "lines.linewidth": 5, "savefig.transparent": True, "savefig.bbox": "tight",
             "axes.facecolor": "black"}
     with matplotlib.rc_context(user):
-        assert pictures.render(pictures.map_figure(plan), "png") == clean
+        assert figure.render(pictures.map_figure(plan), "png") == clean
         assert matplotlib.rcParams["font.size"] == 20  # and the user's settings are left as they were
 
 
 def test_unknown_format_is_a_usage_error(map_fig):
     with pytest.raises(UsageError, match="'jpeg' is not png or svg"):
-        pictures.render(map_fig, "jpeg")
+        figure.render(map_fig, "jpeg")
 
 
 @given(st.floats(min_value=1e-3, max_value=1e7, allow_nan=False))

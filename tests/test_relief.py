@@ -15,7 +15,8 @@ from planner.core.errors import InputError
 from planner.core.geo import destination
 from planner.io.export import export_plan
 from planner.io.scenario_file import read_scenario
-from planner.planning.relief import closed_form_fleet, plan_relief
+from planner.planning.relief import plan_relief
+from planner.solve.relief_schedule import closed_form_fleet
 from tests.conftest import target, write_scenario
 
 BASE = (73.0, 49.0)

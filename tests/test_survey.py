@@ -15,7 +15,8 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from planner.core.dubins import DubinsPath, Pose, Straight
 from planner.core.errors import InputError
-from planner.layout.survey import SurveyPattern, coverage_fraction, lane_order, lanes_outside, survey_pattern
+from planner.layout.lanes import coverage_fraction, lane_order, lanes_outside
+from planner.layout.survey import SurveyPattern, survey_pattern
 
 R = 600.0  # turn radius, m (Anka-class at ~30 deg bank)
 V = 55.0  # speed, m/s

@@ -33,7 +33,7 @@ def plan_one(scenario_path: Path, out_dir: Path) -> None:
 
 def plan_sweep(out_dir: Path) -> None:
     """Run the bundled wind sweep on local worker processes and print the summary rows."""
-    from planner.batch.runner import BatchSettings, run_batch
+    from planner.batch import BatchSettings, run_batch
 
     sweep = Path(__file__).resolve().parents[2] / "areas" / "sweeps" / "wind_sweep.toml"
     summary = run_batch([sweep], out_dir, settings=BatchSettings(max_iterations=300))

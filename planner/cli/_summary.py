@@ -11,17 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.cli._console import err, out
+from planner.core.units import hours_minutes
 
 if TYPE_CHECKING:
     from planner.model.plan import Plan
 
-__all__ = ["hm", "render_result", "render_summary", "summary_document"]
-
-
-def hm(seconds: float) -> str:
-    """``h:mm`` of a duration in seconds, rounded to the minute."""
-    minutes = round(seconds / 60.0)
-    return f"{minutes // 60}:{minutes % 60:02d}"
+__all__ = ["render_result", "render_summary", "summary_document"]
 
 
 def render_result(plan: Plan, written: list[Path], out_dir: Path, *, as_json: bool) -> None:
@@ -77,14 +72,14 @@ def render_summary(doc: Mapping[str, Any]) -> None:
     for s in sorties:
         table.add_row(s["name"], s["base"], ", ".join(s["loadout"]) or "-",
                       f"{_day_time(s['takeoff'])}–{_day_time(s['landing'])}",
-                      f"{s['distance_m'] / 1000:,.0f}", hm(s["flight_s"]), f"{s['flight_s'] / s['endurance_s']:.0%}",
-                      hm(s["reserve_left_s"]), str(len(s["tasks"])))
+                      f"{s['distance_m'] / 1000:,.0f}", hours_minutes(s["flight_s"]), f"{s['flight_s'] / s['endurance_s']:.0%}",
+                      hours_minutes(s["reserve_left_s"]), str(len(s["tasks"])))
     table.caption = "times UTC (day hh:mm); flight, reserve left in h:mm; used = share of endurance at the loadout"
     out.print(table)
     for s in sorties:
         out.print(f"[bold]{s['name']}[/bold]: {' → '.join(s['tasks'])}")
         if s.get("blos_s"):
-            out.print(f"  beyond line of sight {hm(s['blos_s'])} (SATCOM)")
+            out.print(f"  beyond line of sight {hours_minutes(s['blos_s'])} (SATCOM)")
     saved = doc.get("solver", {}).get("orbits_saved", 0)
     if saved:
         shared = doc["solver"]["shared_orbits"]
@@ -114,7 +109,7 @@ def _render_coverage(coverage: list[Mapping[str, Any]]) -> None:
     for col in ("orbit", "window", "covered", "gaps", "fleet for 100 %", "closed form"):
         table.add_column(col, justify="left" if col in ("orbit", "window", "gaps") else "right")
     for c in coverage:
-        gaps = ", ".join(f"{_day_time(g['start'])} +{hm(g['hours'] * 3600)}" for g in c["gaps"][:4])
+        gaps = ", ".join(f"{_day_time(g['start'])} +{hours_minutes(g['hours'] * 3600)}" for g in c["gaps"][:4])
         if len(c["gaps"]) > 4:
             gaps += f" … ({len(c['gaps'])} gaps)"
         needed = c.get("fleet_needed")

@@ -11,7 +11,7 @@ import typer
 from planner.cli._console import err, out
 
 if TYPE_CHECKING:
-    from planner.batch.runner import BatchSummary
+    from planner.batch import BatchSummary
 
 
 def batch_command(
@@ -51,7 +51,7 @@ def batch_command(
 
     Exit code 0 when no scenario failed (infeasible ones are results), else that of the first failure.
     """
-    from planner.batch.runner import BatchSettings, run_batch
+    from planner.batch import BatchSettings, run_batch
 
     settings = BatchSettings(time_limit_s=time_limit, seed=seed, max_iterations=max_iterations, autopilot=autopilot)
     with _progress() as on_progress:

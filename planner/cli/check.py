@@ -62,7 +62,8 @@ def check_command(
     """
     from planner.core.errors import InputError, PlannerError
     from planner.io.mission_file import read_mission, read_nofly
-    from planner.missions.check import Zone, check_mission
+    from planner.missions.check import check_mission
+    from planner.missions.file_model import Zone
     from planner.model.autopilot import rules
     from planner.model.scenario import Reserve
 
@@ -110,7 +111,7 @@ def check_command(
 
 
 def _hm(seconds: float | None) -> str:
-    from planner.missions.check import hours_minutes
+    from planner.core.units import hours_minutes
 
     return "-" if seconds is None else hours_minutes(seconds)
 

@@ -2,7 +2,8 @@
 
 Distances and bearings come from ``pyproj.Geod`` on the WGS84 ellipsoid. Shapes are laid out in a
 local azimuthal-equidistant projection centred on the scenario (:class:`LocalFrame`): x east and
-y north in metres, true distances from the centre, valid at any longitude and near the poles.
+y north in metres, true distances from the centre, valid at any longitude and near the poles. No-fly
+detours are found in a gnomonic plane (:class:`GnomonicPlane`), where geodesics are straight lines.
 Bearings (``az_deg``) are degrees clockwise from true north.
 """
 
@@ -18,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "GEOD",
+    "GnomonicPlane",
     "LocalFrame",
     "cross_inverse",
     "destination",
@@ -143,3 +145,34 @@ class LocalFrame:
     def geometry_to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
         """A local shapely geometry back in WGS84 lon/lat."""
         return shapely.transform(geom, lambda c: np.column_stack(self.to_lonlat(c[:, 0], c[:, 1])))
+
+
+@dataclass(frozen=True)
+class GnomonicPlane:
+    """Ellipsoidal gnomonic projection centred on (``lon0``, ``lat0``): geodesics are (nearly) straight."""
+
+    lon0: float
+    lat0: float
+    _fwd: Transformer = field(init=False, repr=False, compare=False)
+    _inv: Transformer = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        crs = CRS.from_proj4(
+            f"+proj=gnom +lat_0={self.lat0:.9f} +lon_0={self.lon0:.9f} +datum=WGS84 +units=m +no_defs"
+        )
+        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+
+    def xy(self, lon: Any, lat: Any) -> np.ndarray:
+        """(lon, lat) degrees to an (n, 2) array of plane coordinates."""
+        x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.column_stack([np.ravel(x), np.ravel(y)])
+
+    def lonlat(self, xy: np.ndarray) -> np.ndarray:
+        """(n, 2) plane coordinates to an (n, 2) array of (lon, lat), longitudes in [-180, 180)."""
+        lon, lat = self._inv.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([(np.asarray(lon) + 180.0) % 360.0 - 180.0, np.asarray(lat)])
+
+    def geometry(self, geom: BaseGeometry) -> BaseGeometry:
+        """A WGS84 geometry in the plane."""
+        return shapely.transform(geom, lambda c: self.xy(c[:, 0], c[:, 1]))

@@ -18,6 +18,7 @@ __all__ = [
     "G_MPS2",
     "breguet_endurance_s",
     "ground_speed_mps",
+    "leg_time_s",
     "loiter_lap_s",
     "radio_horizon_m",
     "turn_radius_m",
@@ -52,6 +53,14 @@ def ground_speed_mps(airspeed_mps: float, track_deg: Any, wind_from_deg: float, 
     beta = np.arcsin(np.clip(cross, -1.0, 1.0))
     vg = airspeed_mps * np.cos(beta) + wind_mps * np.cos(rel)
     return np.where(ok, vg, -1.0)
+
+
+def leg_time_s(dist_m: Any, track_deg: Any, airspeed_mps: float, wind_from_deg: float, wind_mps: float) -> np.ndarray:
+    """Time (s) to fly straight legs of ``dist_m`` on ``track_deg`` (true; vectorised) at ``airspeed_mps`` in
+    the wind; ``inf`` where the aircraft makes no headway."""
+    vg = ground_speed_mps(airspeed_mps, track_deg, wind_from_deg, wind_mps)
+    with np.errstate(divide="ignore"):
+        return np.where(vg > 0, np.asarray(dist_m, float) / np.where(vg > 0, vg, 1.0), np.inf)
 
 
 def loiter_lap_s(radius_m: float, airspeed_mps: float, wind_from_deg: float = 0.0, wind_mps: float = 0.0) -> float:

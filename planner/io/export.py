@@ -41,7 +41,10 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
     files["plan.kml"] = format_kml(plan)
     files["timeline.csv"] = format_timeline_csv(plan)
     if pictures:
-        from planner.render.map import map_figure, render, timeline_figure
+        # matplotlib loads only when pictures are drawn
+        from planner.render.figure import render
+        from planner.render.map import map_figure
+        from planner.render.timeline import timeline_figure
 
         drawn = map_figure(plan)
         files["map.png"] = render(drawn, "png")

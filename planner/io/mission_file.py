@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.missions.check import NAV_POSITIONAL, Finding, Home, Item, Mission, Zone
+from planner.missions.commands import NAV_POSITIONAL
+from planner.missions.file_model import Finding, Home, Item, Mission, Zone
 
 __all__ = ["parse_mission", "parse_plan", "parse_waypoints", "read_mission", "read_nofly"]
 

@@ -29,7 +29,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from planner.core.dubins import DubinsPath, Pose, Straight, shortest_path
 from planner.core.errors import InputError
-from planner.layout.survey import COVERAGE_GRID_M, Point2, _hint, _overlap, _positive, lane_order
+from planner.layout.lanes import COVERAGE_GRID_M, Point2, entry_point, lane_order, positive, valid_overlap
 
 __all__ = ["CorridorPattern", "corridor_area", "corridor_pattern"]
 
@@ -130,12 +130,12 @@ def corridor_pattern(
         raise InputError("corridor line must be a LineString of positive length")
     if not np.isfinite(shapely.get_coordinates(line)).all():
         raise InputError("corridor line has non-finite coordinates")
-    width = _positive("width_m", width_m)
-    swath = _positive("swath_m", swath_m)
-    radius = _positive("turn_radius_m", turn_radius_m)
-    speed = _positive("speed_mps", speed_mps)
-    overlap = _overlap(side_overlap)
-    hint = _hint(entry_hint)
+    width = positive("width_m", width_m)
+    swath = positive("swath_m", swath_m)
+    radius = positive("turn_radius_m", turn_radius_m)
+    speed = positive("speed_mps", speed_mps)
+    overlap = valid_overlap(side_overlap)
+    hint = entry_point(entry_hint)
 
     spacing = swath * (1.0 - overlap)
     n = max(1, math.ceil(width / spacing - 1e-9))

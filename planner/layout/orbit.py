@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from planner.core import physics
+import numpy as np
+
+from planner.core import geo, physics
 from planner.model.aircraft import Aircraft
+from planner.model.autopilot import loiter_radius_m
 from planner.model.scenario import Task, Wind
 from planner.model.sensors import Sensor
 
-__all__ = ["ORBIT_RADIUS_STEP_M", "OrbitDesign", "design_orbit"]
-
-ORBIT_RADIUS_STEP_M = 10.0  # radii are rounded up to this step: ArduPilot stores them at 10 m steps above 255 m
+__all__ = ["OrbitDesign", "design_orbit", "farthest_m", "slant_m"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,11 @@ def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wi
     """The tightest flyable circle centred on ``task`` at its altitude, checked against ``sensor``.
 
     The radius is the aircraft's turn radius at loiter speed widened for the wind, rounded up to
-    :data:`ORBIT_RADIUS_STEP_M`; the number of laps is the smallest that covers ``task.dwell_s``.
+    :data:`~planner.model.autopilot.LOITER_RADIUS_STEP_M` (10 m); the number of laps is the smallest
+    that covers ``task.dwell_s``.
     """
     alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
-    radius = math.ceil(aircraft.turn_radius_m(wind.speed_mps) / ORBIT_RADIUS_STEP_M) * ORBIT_RADIUS_STEP_M
+    radius = loiter_radius_m(aircraft.turn_radius_m(wind.speed_mps))
     height = alt - task.ground_elev_m
     slant = math.hypot(radius, max(height, 0.0))
     lap = physics.loiter_lap_s(radius, aircraft.loiter_speed_mps, wind.from_deg, wind.speed_mps)
@@ -63,13 +65,21 @@ def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wi
         reason = f"altitude {alt:.0f} m is not above the target's ground ({task.ground_elev_m:.0f} m)"
     elif not math.isfinite(lap):
         reason = f"wind {wind.speed_mps:g} m/s is too strong for {aircraft.name} to hold an orbit"
-    elif sensor is not None and not sensor.min_alt_m <= alt <= sensor.max_alt_m:
-        reason = f"altitude {alt:.0f} m is outside the {sensor.name} band {sensor.min_alt_m:.0f}-{sensor.max_alt_m:.0f} m"
-    elif sensor is not None and sensor.slant_range_m > 0 and slant > sensor.slant_range_m:
-        reason = (
-            f"{sensor.name} slant range {sensor.slant_range_m / 1000:.1f} km is shorter than the "
-            f"{slant / 1000:.1f} km from a {radius:.0f} m orbit at {alt:.0f} m"
-        )
+    elif sensor is not None:
+        reason = sensor.reason_unseen(alt, slant, radius)
     if reason:
         return OrbitDesign(alt, radius, lap, turns, slant, reason)
     return design
+
+
+def farthest_m(centre: tuple[float, float], watched: tuple[Task, ...], frame: geo.LocalFrame) -> float:
+    """Horizontal distance (m, local frame) from ``centre`` (lon, lat) to the farthest watched target."""
+    cx, cy = frame.to_local(*centre)
+    return max(float(np.hypot(*(np.array(frame.to_local(t.geometry.x, t.geometry.y)) - [cx, cy]))) for t in watched)
+
+
+def slant_m(design: OrbitDesign, centre: tuple[float, float], watched: tuple[Task, ...],
+            frame: geo.LocalFrame) -> float:
+    """Slant range (m) from the far side of the circle centred at ``centre`` to the farthest watched target."""
+    height = design.alt_m - min(t.ground_elev_m for t in watched)
+    return math.hypot(farthest_m(centre, watched, frame) + design.radius_m, height)

@@ -25,6 +25,7 @@ from planner.core.geo import LocalFrame
 from planner.layout.corridor import corridor_pattern
 from planner.layout.survey import survey_pattern
 from planner.model.aircraft import Aircraft
+from planner.model.autopilot import loiter_radius_m
 from planner.model.scenario import Task, Wind
 from planner.model.sensors import Sensor
 
@@ -89,8 +90,7 @@ def _refused(kind: str, alt: float, reason: str) -> PatternDesign:
 def _leg_time_s(length_m: float, heading_rad: float, speed_mps: float, wind: Wind) -> float:
     """Time (s) for a straight of ``length_m`` flown on a local-frame heading (math convention) in the wind."""
     track_deg = (90.0 - math.degrees(heading_rad)) % 360.0
-    vg = float(physics.ground_speed_mps(speed_mps, track_deg, wind.from_deg, wind.speed_mps))
-    return math.inf if vg <= 0 else length_m / vg
+    return float(physics.leg_time_s(length_m, track_deg, speed_mps, wind.from_deg, wind.speed_mps))
 
 
 def _path_time_s(legs: tuple[Straight | DubinsPath, ...], radius_m: float, speed_mps: float, wind: Wind) -> float:
@@ -123,10 +123,9 @@ def design_pattern(
     if alt > aircraft.ceiling_m:
         return _refused(task.kind, alt, f"altitude {alt:.0f} m is above the {aircraft.name} ceiling "
                                         f"{aircraft.ceiling_m:.0f} m")
-    if sensor is not None and not sensor.min_alt_m <= alt <= sensor.max_alt_m:
-        return _refused(task.kind, alt, f"altitude {alt:.0f} m is outside the {sensor.name} band "
-                                        f"{sensor.min_alt_m:.0f}-{sensor.max_alt_m:.0f} m")
-    radius = math.ceil(aircraft.turn_radius_m(wind.speed_mps) / 10.0) * 10.0
+    if sensor is not None and sensor.band_reason(alt):
+        return _refused(task.kind, alt, sensor.band_reason(alt))
+    radius = loiter_radius_m(aircraft.turn_radius_m(wind.speed_mps))
     hint = tuple(float(v) for v in frame.to_local(*toward))
     if task.kind == "standoff":
         return _racetrack(task, aircraft, sensor, wind, frame, hint, alt, radius)

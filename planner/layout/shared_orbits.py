@@ -7,7 +7,7 @@ sensor capability, an altitude and have no time window can share an orbit.
 
 Candidates are the targets themselves, midpoints of close pairs and centroids of small neighbourhoods;
 each covers the targets within ρ. Choosing the fewest is a set cover, solved exactly by CP-SAT
-(``planner.optimise.solve_set_cover``) within a time cap, starting from the greedy cover; the greedy
+(:func:`planner.solve.set_cover.solve_set_cover`) within a time cap, starting from the greedy cover; the greedy
 cover alone is the fallback. Every target is then assigned to the nearest chosen centre that sees it.
 """
 
@@ -15,11 +15,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from shapely.geometry import Point
 
-__all__ = ["Cover", "SharedOrbit", "candidate_centres", "greedy_cover", "layout_orbits"]
+from planner.core import geo
+from planner.layout.orbit import OrbitDesign, slant_m
+from planner.model.aircraft import Aircraft
+from planner.model.scenario import Scenario, Task
+from planner.model.sensors import best_sensor
+from planner.solve.set_cover import solve_set_cover
+
+__all__ = ["Cover", "SharedOrbit", "candidate_centres", "greedy_cover", "layout_orbits", "share_orbits",
+           "shared_slant"]
 
 SetCover = Callable[[list[np.ndarray], int, list[int]], tuple[list[int], bool]]
 """(cover sets as arrays of target indices, number of targets, a starting cover) -> (chosen candidate
@@ -140,3 +149,70 @@ def layout_orbits(xy: np.ndarray, reach_m: float, exact: SetCover | None = None)
         SharedOrbit(float(picked[k][0]), float(picked[k][1]), tuple(m)) for k, m in members.items() if m
     )
     return Cover(orbits, len(centres), optimal)
+
+
+def share_orbits(
+    scenario: Scenario, work: list[Task], frame: geo.LocalFrame, aircraft: list[Aircraft]
+) -> tuple[list[Task], dict[str, tuple[Task, ...]]]:
+    """The work list with point targets that can share an orbit replaced by one shared-orbit task each.
+
+    Targets share when they need the same sensor capability at the same altitude and have no window or
+    persistence requirement. The horizontal reach ρ = √(S² − h²) − r is taken at its smallest over the
+    fleet's types (largest turn radius r in the wind, each type's altitude h above the highest target
+    ground). A shared orbit is worth the sum of its targets' priorities and dwells the longest dwell.
+    The fewest orbits are chosen by CP-SAT over candidate centres, seeded with the greedy cover.
+    """
+    groups: dict[tuple[str, float | None], list[Task]] = {}
+    out: list[Task] = []
+    for task in work:
+        if task.kind == "orbit" and task.sensor and task.window_start is None and task.window_end is None \
+                and task.persistent_h is None:
+            groups.setdefault((task.sensor, task.alt_m), []).append(task)
+        else:
+            out.append(task)
+    members: dict[str, tuple[Task, ...]] = {}
+    sensors = dict(scenario.sensors)
+    for (capability, alt), group in groups.items():
+        best = best_sensor(capability, sensors, tuple(sensors))
+        if best is None or best.slant_range_m <= 0 or len(group) == 1:
+            out.extend(group)
+            continue
+        ground = max(t.ground_elev_m for t in group)
+        reach = min(
+            math.sqrt(max(best.slant_range_m**2 - ((alt or a.default_alt_m) - ground) ** 2, 0.0))
+            - a.turn_radius_m(scenario.wind.speed_mps)
+            for a in aircraft
+        )
+        xy = np.column_stack(frame.to_local([t.geometry.x for t in group], [t.geometry.y for t in group]))
+        cover = layout_orbits(xy, reach, exact=solve_set_cover)
+        for orbit in cover.orbits:
+            watched = tuple(group[i] for i in orbit.members)
+            if len(watched) == 1:
+                out.append(watched[0])
+                continue
+            lon, lat = frame.to_lonlat(orbit.x_m, orbit.y_m)
+            shared = Task(
+                name=f"shared orbit: {' + '.join(t.name for t in watched)}",
+                kind="orbit",
+                geometry=Point(float(lon), float(lat)),
+                priority=sum(t.priority for t in watched),
+                sensor=capability,
+                dwell_min=max(t.dwell_min or 0.0 for t in watched) or None,
+                alt_m=alt,
+                ground_elev_m=min(t.ground_elev_m for t in watched),
+                source=", ".join(t.source for t in watched),
+            )
+            members[shared.name] = watched
+            out.append(shared)
+    order = {t.name: i for i, t in enumerate(work)}
+    out.sort(key=lambda t: min(order[m.name] for m in members[t.name]) if t.name in members else order[t.name])
+    return out, members
+
+
+def shared_slant(design: OrbitDesign, task: Task, members: dict[str, tuple[Task, ...]],
+                  frame: geo.LocalFrame) -> OrbitDesign:
+    """For a shared orbit, the slant range to its farthest target from the far side of the circle."""
+    watched = members.get(task.name)
+    if not watched or not design.ok:
+        return design
+    return replace(design, slant_m=slant_m(design, (task.geometry.x, task.geometry.y), watched, frame))

@@ -33,7 +33,6 @@ golden-section search.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,19 +43,16 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.core.dubins import DubinsPath, Pose, Straight, shortest_length, shortest_path
 from planner.core.errors import InputError
+from planner.layout.lanes import COVERAGE_GRID_M, Point2, entry_point, lane_order, positive, valid_overlap
 
-__all__ = ["Point2", "SurveyPattern", "coverage_fraction", "lane_order", "lanes_outside", "survey_pattern"]
+__all__ = ["SurveyPattern", "survey_pattern"]
 
-Point2 = tuple[float, float]
 Leg = Straight | DubinsPath
 
 _GRID_DEG = 15.0  # coarse scan step of the angle search
 _REFINE = 3  # how many of the best coarse angles are refined
 _GOLDEN_ITERS = 9  # golden-section iterations per refinement (bracket shrinks by 0.618 each)
 _MAX_EDGE_CANDIDATES = 16  # longest convex-hull edges used as candidate directions
-# Precision grid (m) of the coverage union: GEOS's cascaded union of many edge-sharing swath rectangles
-# (zero overlap) can silently drop a region in floating point; snapping to 1 mm keeps it robust.
-COVERAGE_GRID_M = 1e-3
 _EXACT_TRANSITS = 160  # up to this many cell variants (4 per cell) transits are exact Dubins lengths
 _MANY_CELLS = 60  # above this many cells the cell tour search is cut down (fewer starts, two or-opt rounds)
 _SLIVER = 1e-6  # strip pieces smaller than this times spacing**2 (m2) are ignored: a turn is not worth it
@@ -98,29 +94,6 @@ class SurveyPattern:
         return shapely.union_all(buffers, grid_size=COVERAGE_GRID_M)
 
 
-# --- validation ------------------------------------------------------------------------------------
-
-
-def _positive(name: str, value: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a number, got {value!r}") from exc
-    if not math.isfinite(v) or v <= 0:
-        raise InputError(f"{name} must be finite and > 0, got {value!r}")
-    return v
-
-
-def _overlap(value: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"side_overlap must be a number, got {value!r}") from exc
-    if not (0.0 <= v < 1.0):
-        raise InputError(f"side_overlap must be in [0, 1), got {value!r}")
-    return v
-
-
 def _area(area: BaseGeometry) -> Polygon | MultiPolygon:
     if not isinstance(area, Polygon | MultiPolygon):
         raise InputError(f"survey area must be a Polygon or MultiPolygon, got {type(area).__name__}")
@@ -131,60 +104,6 @@ def _area(area: BaseGeometry) -> Polygon | MultiPolygon:
     if not area.is_valid:
         raise InputError(f"survey area is not a valid polygon: {shapely.is_valid_reason(area)}")
     return area
-
-
-def _hint(entry_hint: Point2 | Pose | None) -> np.ndarray | None:
-    """``entry_hint`` as a float array ``[x_m, y_m]`` (None stays None); InputError when malformed."""
-    if entry_hint is None:
-        return None
-    xy = (entry_hint.x_m, entry_hint.y_m) if isinstance(entry_hint, Pose) else entry_hint
-    try:
-        arr = np.asarray(xy, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"entry_hint must be a finite (x_m, y_m) point or a Pose, got {entry_hint!r}") from exc
-    if arr.shape != (2,) or not np.isfinite(arr).all():
-        raise InputError(f"entry_hint must be a finite (x_m, y_m) point or a Pose, got {entry_hint!r}")
-    return arr
-
-
-# --- lanes for one angle ---------------------------------------------------------------------------
-
-
-def lane_order(m: int, min_gap: int) -> list[int]:
-    """Flying order of ``m`` adjacent lanes (indices 0..m-1) so consecutive lanes are >= ``min_gap`` apart.
-
-    ``min_gap <= 1`` is plain boustrophedon. Otherwise lanes are split into blocks of at least
-    ``2 * min_gap + 1`` lanes (sizes as equal as possible); each block interleaves its two halves,
-    the larger half first (0, h, 1, h+1, ... with h = ceil(size / 2)), and consecutive blocks are
-    chained (the next block starts with its upper half when the previous ended on its top lane) so
-    the jump between blocks is also >= ``min_gap``. When ``m < 2 * min_gap + 1`` one block is used and
-    smaller gaps are unavoidable.
-    """
-    if m <= 0:
-        return []
-    if min_gap <= 1 or m <= 2:
-        return list(range(m))
-    nb = max(1, m // (2 * min_gap + 1))
-    base, extra = divmod(m, nb)
-    sizes = [base + 1] * extra + [base] * (nb - extra)
-    order: list[int] = []
-    start, ended_top = 0, False
-    for sz in sizes:
-        big = (sz + 1) // 2
-        small = sz - big
-        if not ended_top:  # lower half first: L0 U0 L1 U1 ...
-            first = list(range(start, start + big))
-            second = list(range(start + big, start + sz))
-        else:  # upper half first: U0 L0 U1 L1 ...
-            first = list(range(start + small, start + sz))
-            second = list(range(start, start + small))
-        for i in range(big):
-            order.append(first[i])
-            if i < len(second):
-                order.append(second[i])
-        ended_top = order[-1] == start + sz - 1
-        start += sz
-    return order
 
 
 @dataclass(frozen=True)
@@ -513,11 +432,11 @@ def survey_pattern(
     radius or speed, an overlap outside [0, 1), or a non-finite angle or hint.
     """
     area = _area(area)
-    swath = _positive("swath_m", swath_m)
-    overlap = _overlap(side_overlap)
-    radius = _positive("turn_radius_m", turn_radius_m)
-    speed = _positive("speed_mps", speed_mps)
-    hint = _hint(entry_hint)
+    swath = positive("swath_m", swath_m)
+    overlap = valid_overlap(side_overlap)
+    radius = positive("turn_radius_m", turn_radius_m)
+    speed = positive("speed_mps", speed_mps)
+    hint = entry_point(entry_hint)
     spacing = swath * (1.0 - overlap)
     surveyor = _Surveyor(area, spacing, radius, hint)
     if angle_deg is None:
@@ -565,19 +484,3 @@ def _build(surveyor: _Surveyor, layout: _Layout, swath_m: float, speed_mps: floa
     )
 
 
-def coverage_fraction(area: Polygon | MultiPolygon, covered: BaseGeometry) -> float:
-    """Share of ``area`` (0..1) inside ``covered``: area(area ∩ covered) / area(area)."""
-    return float(shapely.intersection(area, covered).area / area.area)
-
-
-def lanes_outside(lanes: Sequence[tuple[Point2, Point2]], area: BaseGeometry, margin_m: float) -> float:
-    """Longest length (metres) of any lane lying outside ``area`` buffered by ``margin_m``; 0 when none.
-
-    The buffer's round parts are polygons (256 segments a quarter circle), up to ~2e-5 * margin inside
-    the true circle, so allow that much slack in ``margin_m`` when a lane may touch the limit.
-    """
-    zone = area.buffer(margin_m, quad_segs=256)
-    worst = 0.0
-    for lane in lanes:
-        worst = max(worst, LineString(lane).difference(zone).length)
-    return worst

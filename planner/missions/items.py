@@ -16,39 +16,12 @@ import numpy as np
 
 from planner.core import geo
 from planner.core.errors import InfeasibleError
+from planner.missions.commands import CMD, FRAME_GLOBAL, FRAME_MISSION, FRAME_RELATIVE, NAV_POSITIONAL
 from planner.model.autopilot import AutopilotRules, rules
 from planner.model.plan import Orbit, Pattern, Position, Sortie
+from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M
 
-__all__ = [
-    "CMD",
-    "FRAME_GLOBAL",
-    "FRAME_MISSION",
-    "FRAME_RELATIVE",
-    "NAV_POSITIONAL",
-    "MissionItem",
-    "mission_items",
-    "orbit_radius_m",
-]
-
-CMD = {
-    "NAV_WAYPOINT": 16,
-    "NAV_LOITER_TURNS": 18,
-    "NAV_LOITER_TIME": 19,
-    "NAV_RETURN_TO_LAUNCH": 20,
-    "NAV_LAND": 21,
-    "NAV_TAKEOFF": 22,
-    "NAV_LOITER_TO_ALT": 31,
-    "DO_JUMP": 177,
-    "DO_CHANGE_SPEED": 178,
-    "DO_LAND_START": 189,
-    "DO_SET_ROI_LOCATION": 195,
-    "DO_SET_ROI_NONE": 197,
-    "DO_SET_CAM_TRIGG_DIST": 206,
-}
-NAV_POSITIONAL = frozenset({16, 17, 18, 19, 21, 22, 31})
-FRAME_GLOBAL = 0  # altitude AMSL
-FRAME_MISSION = 2  # non-positional
-FRAME_RELATIVE = 3  # altitude relative to home
+__all__ = ["MissionItem", "mission_items", "orbit_radius_m"]
 
 TAKEOFF_PITCH_DEG = 10.0
 
@@ -92,10 +65,8 @@ def _signed(radius_m: float, clockwise: bool) -> float:
 
 
 def orbit_radius_m(orbit: Orbit, r: AutopilotRules) -> float:
-    """The radius as the autopilot will store it: ArduPilot keeps 1 m steps to 255 m, then 10 m steps."""
-    if r.loiter_turns and orbit.radius_m > 255.0:
-        return math.ceil(orbit.radius_m / 10.0 - 1e-9) * 10.0
-    return float(math.ceil(orbit.radius_m - 1e-9))
+    """The orbit's radius as the autopilot will store it (:meth:`AutopilotRules.stored_radius_m`)."""
+    return r.stored_radius_m(orbit.radius_m)
 
 
 def _orbit_items(orbit: Orbit, r: AutopilotRules) -> list[MissionItem]:
@@ -168,7 +139,7 @@ def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list
     home = Position(base.lon, base.lat, base.elev_m)
     legs = sortie.legs
     climb = next(leg for leg in legs if leg.kind == "climb")
-    circuit_agl = min(300.0, climb.end.alt_m - base.elev_m)
+    circuit_agl = min(CIRCUIT_AGL_M, climb.end.alt_m - base.elev_m)
     items.append(_nav("NAV_TAKEOFF", home, (TAKEOFF_PITCH_DEG, 0, 0, 0), frame=FRAME_RELATIVE, alt=circuit_agl))
     # climb in a circle over the base to the first task's altitude (p2 radius, sign = direction)
     # circling climb and descent over the base at cruise speed, sized for the wind
@@ -203,8 +174,6 @@ def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list
     descent = next(leg for leg in legs if leg.kind == "descent")
     items.append(_nav("NAV_LOITER_TO_ALT", descent.end, (0.0, float(radius), 0.0, 1.0)))
     if base.runway_deg is not None:
-        from planner.planning.pipeline import APPROACH_M
-
         lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
         items.append(_nav("NAV_WAYPOINT", Position(float(lon), float(lat), descent.end.alt_m)))
     items.append(_nav("NAV_LAND", home, (0, 0, 0, 0), frame=FRAME_RELATIVE, alt=0.0))

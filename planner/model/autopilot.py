@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from planner.core.errors import InputError
 
-__all__ = ["AUTOPILOT_RULES", "AutopilotRules", "rules"]
+__all__ = ["AUTOPILOT_RULES", "LOITER_RADIUS_STEP_M", "AutopilotRules", "loiter_radius_m", "rules"]
+
+LOITER_RADIUS_STEP_M = 10.0  # ArduPilot stores loiter radii above 255 m in 10 m steps
+
+
+def loiter_radius_m(radius_m: float) -> float:
+    """``radius_m`` rounded up to the :data:`LOITER_RADIUS_STEP_M` step: a radius every autopilot stores as is."""
+    return math.ceil(radius_m / LOITER_RADIUS_STEP_M) * LOITER_RADIUS_STEP_M
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,13 @@ class AutopilotRules:
     max_loiter_time_s: float
     max_jumps: int
     qgc_firmware_type: int
+
+    def stored_radius_m(self, radius_m: float) -> float:
+        """A loiter radius as the autopilot stores it: whole metres, and with loiter-turns items (ArduPilot)
+        10 m steps above 255 m."""
+        if self.loiter_turns and radius_m > 255.0:
+            return math.ceil(radius_m / LOITER_RADIUS_STEP_M - 1e-9) * LOITER_RADIUS_STEP_M
+        return float(math.ceil(radius_m - 1e-9))
 
 
 AUTOPILOT_RULES = {

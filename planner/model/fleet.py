@@ -1,15 +1,17 @@
-"""Airframes: each aircraft of the fleet with its base, loadout, endurance and reserve."""
+"""Airframes: each aircraft of the fleet with its base, loadout, endurance and reserve, and the loadouts it
+may carry."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import combinations
 
 from planner.model.aircraft import Aircraft
-from planner.model.scenario import Base, FleetEntry, Scenario
+from planner.model.scenario import Base, FleetEntry, Reserve, Scenario
 from planner.model.sensors import Sensor
 
-__all__ = ["Airframe", "airframes", "default_loadout"]
+__all__ = ["Airframe", "airframes", "candidate_loadouts", "default_loadout", "with_loadout"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,33 @@ def _expand(entry: FleetEntry, scenario: Scenario, demand: dict[str, float], cou
             )
         )
     return out
+
+
+def candidate_loadouts(aircraft: Aircraft, sensors: dict[str, Sensor], needed: set[str]) -> list[tuple[str, ...]]:
+    """Every set of sensors (lightest of each needed capability) within ``max_payload_kg``, lightest first."""
+    best: dict[str, Sensor] = {}
+    for s in sorted(sensors.values(), key=lambda s: (s.mass_kg, s.name)):
+        if s.capability in needed:
+            best.setdefault(s.capability, s)
+    caps = sorted(best)
+    out: list[tuple[float, tuple[str, ...]]] = []
+    for k in range(len(caps) + 1):
+        for combo in combinations(caps, k):
+            mass = sum(best[c].mass_kg for c in combo)
+            if mass <= aircraft.max_payload_kg + 1e-9:
+                out.append((mass, tuple(sorted(best[c].name for c in combo))))
+    return [names for _, names in sorted(out)]
+
+
+def with_loadout(frame: Airframe, loadout: tuple[str, ...], sensors: dict[str, Sensor], reserve: Reserve) -> Airframe:
+    """``frame`` carrying ``loadout``: payload mass, endurance and reserve follow."""
+    mass = sum(sensors[n].mass_kg for n in loadout)
+    endurance = frame.aircraft.endurance_s(mass)
+    return replace(
+        frame,
+        loadout=loadout,
+        payload_kg=mass,
+        endurance_s=endurance,
+        reserve_s=reserve.reserve_s(endurance),
+        capabilities=frozenset(sensors[n].capability for n in loadout),
+    )

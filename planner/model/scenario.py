@@ -17,7 +17,10 @@ from planner.model.aircraft import Aircraft
 from planner.model.sensors import Sensor
 
 __all__ = [
+    "APPROACH_M",
+    "AREA_DEFAULT_SENSOR",
     "AUTOPILOTS",
+    "CIRCUIT_AGL_M",
     "TASK_KINDS",
     "Base",
     "FleetEntry",
@@ -31,6 +34,9 @@ __all__ = [
 
 TASK_KINDS = ("orbit", "survey", "patrol", "standoff", "nofly")
 AUTOPILOTS = ("ardupilot", "px4")
+AREA_DEFAULT_SENSOR = "eo-ir"  # capability a survey or patrol uses when the task names none
+CIRCUIT_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above a base
+APPROACH_M = 4000.0  # final approach length along the runway when a base gives runway_deg
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,13 @@ class Task:
     def dwell_s(self) -> float:
         """Time on station (s); an orbit without ``dwell_min`` gets one lap's worth (0 here)."""
         return (self.dwell_min or 0.0) * 60.0
+
+    @property
+    def capability(self) -> str | None:
+        """The sensor capability the task needs (surveys and patrols default to EO/IR)."""
+        if self.sensor is None and self.kind in ("survey", "patrol"):
+            return AREA_DEFAULT_SENSOR
+        return self.sensor
 
 
 @dataclass(frozen=True)

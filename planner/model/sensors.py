@@ -9,9 +9,10 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.core.schema import check_keys, number, string
 
-__all__ = ["CAPABILITIES", "LOOKS", "Sensor"]
+__all__ = ["CAPABILITIES", "LOOKS", "SATCOM", "Sensor", "best_sensor"]
 
 CAPABILITIES = ("eo-ir", "sar", "gmti", "sigint", "satcom")
+SATCOM = "satcom"  # the payload that frees an aircraft from its ground stations' line of sight
 LOOKS = ("down", "side", "omni")
 
 
@@ -70,3 +71,27 @@ class Sensor:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return asdict(self)
+
+    def band_reason(self, alt_m: float) -> str:
+        """Why this sensor cannot work at ``alt_m`` AMSL ('' when inside its altitude band)."""
+        if not self.min_alt_m <= alt_m <= self.max_alt_m:
+            return (f"altitude {alt_m:.0f} m is outside the {self.name} band "
+                    f"{self.min_alt_m:.0f}-{self.max_alt_m:.0f} m")
+        return ""
+
+    def reason_unseen(self, alt_m: float, slant_m: float, radius_m: float) -> str:
+        """Why this sensor cannot see a target from an orbit of ``radius_m`` at ``alt_m`` AMSL whose far
+        side is ``slant_m`` from it ('' when it can): the altitude band, then the slant range."""
+        band = self.band_reason(alt_m)
+        if band:
+            return band
+        if self.slant_range_m > 0 and slant_m > self.slant_range_m:
+            return (f"{self.name} slant range {self.slant_range_m / 1000:.1f} km is shorter than the "
+                    f"{slant_m / 1000:.1f} km from a {radius_m:.0f} m orbit at {alt_m:.0f} m")
+        return ""
+
+
+def best_sensor(capability: str | None, sensors: Mapping[str, Sensor], names: tuple[str, ...]) -> Sensor | None:
+    """The longest-reaching sensor among ``names`` with ``capability`` (None: none there)."""
+    fits = [sensors[n] for n in names if sensors[n].capability == capability]
+    return max(fits, key=lambda s: (s.slant_range_m, s.swath_m, s.name)) if fits else None

@@ -3,7 +3,7 @@
 A heavier loadout sees more kinds of target but flies shorter (the Breguet endurance of
 ``Aircraft.endurance_s``). Candidates are the sets of catalogue sensors, one per capability, that some
 task needs and that fit the aircraft's maximum payload. The choice is a coordinate descent: starting
-from the greedy loadout (``planner.fleet.default_loadout``), each open airframe in turn tries every
+from the greedy loadout (:func:`planner.model.fleet.default_loadout`), each open airframe in turn tries every
 candidate with the others held, keeping a change only when the evaluated plan serves more priority
 (ties: the lighter loadout). Evaluations are full optimiser runs on a small iteration budget, so the
 choice depends only on the inputs and the seed.
@@ -12,45 +12,12 @@ choice depends only on the inputs and the seed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from itertools import combinations
 
-from planner.model.aircraft import Aircraft
-from planner.model.fleet import Airframe
+from planner.model.fleet import Airframe, candidate_loadouts, with_loadout
 from planner.model.scenario import Reserve
 from planner.model.sensors import Sensor
 
-__all__ = ["candidate_loadouts", "choose_loadouts", "with_loadout"]
-
-
-def candidate_loadouts(aircraft: Aircraft, sensors: dict[str, Sensor], needed: set[str]) -> list[tuple[str, ...]]:
-    """Every set of sensors (lightest of each needed capability) within ``max_payload_kg``, lightest first."""
-    best: dict[str, Sensor] = {}
-    for s in sorted(sensors.values(), key=lambda s: (s.mass_kg, s.name)):
-        if s.capability in needed:
-            best.setdefault(s.capability, s)
-    caps = sorted(best)
-    out: list[tuple[float, tuple[str, ...]]] = []
-    for k in range(len(caps) + 1):
-        for combo in combinations(caps, k):
-            mass = sum(best[c].mass_kg for c in combo)
-            if mass <= aircraft.max_payload_kg + 1e-9:
-                out.append((mass, tuple(sorted(best[c].name for c in combo))))
-    return [names for _, names in sorted(out)]
-
-
-def with_loadout(frame: Airframe, loadout: tuple[str, ...], sensors: dict[str, Sensor], reserve: Reserve) -> Airframe:
-    """``frame`` carrying ``loadout``: payload mass, endurance and reserve follow."""
-    mass = sum(sensors[n].mass_kg for n in loadout)
-    endurance = frame.aircraft.endurance_s(mass)
-    return replace(
-        frame,
-        loadout=loadout,
-        payload_kg=mass,
-        endurance_s=endurance,
-        reserve_s=reserve.reserve_s(endurance),
-        capabilities=frozenset(sensors[n].capability for n in loadout),
-    )
+__all__ = ["choose_loadouts"]
 
 
 def choose_loadouts(

@@ -6,124 +6,45 @@ allows (whole laps), flies home, lands, and is turned around on the ground (``tu
 profile) before it may launch again. A relief arrives at least ``handover_min`` before the aircraft it
 relieves leaves, so both are on station together.
 
-Coverage: an aircraft arriving at an empty orbit covers it from its arrival; one arriving while another
-is on station (a relief) covers it from the end of the handover. Covered shares and gaps are measured
-on the schedule's own times (:func:`coverage_of`).
-
-The schedule: first a rotation built forward in time (:func:`rotation`); when it leaves gaps, CP-SAT
-(``planner.optimise.solve_relief``), seeded with it, chooses each aircraft's sorties (orbit and launch
-minute) maximising the priority-weighted covered time, and the better of the two is kept. The smallest
-fleet giving 100 % is found by planning again with fewer or more aircraft.
-
-Closed form for one orbit, checked in the tests: with E the airborne time of a sortie, T_g the ground
-turnaround, T_os the time on station and T_h the handover, N = ⌈(E + T_g) / (T_os − T_h)⌉.
+Here the plan's cost model becomes a :class:`~planner.solve.relief_schedule.ReliefProblem` (what each
+aircraft can do at each orbit), and the schedule becomes sorties. The schedule itself, its coverage and gaps
+are :mod:`planner.solve.relief_schedule`'s: first a rotation built forward in time; when it leaves gaps,
+CP-SAT, seeded with it, chooses each aircraft's sorties (orbit and launch minute) maximising the
+priority-weighted covered time, and the better of the two is kept. The smallest fleet giving 100 % is found
+by scheduling again with fewer or more aircraft.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
 from planner.core.errors import InfeasibleError, InputError
+from planner.costs.model import CostModel
 from planner.layout.orbit import OrbitDesign
 from planner.model.autopilot import rules
 from planner.model.fleet import Airframe, airframes
 from planner.model.plan import Coverage, Plan, Sortie
 from planner.model.scenario import Persistent, Scenario
-from planner.planning.pipeline import CostModel, build_model, check_wind, solve_params, sortie_legs
+from planner.planning.pipeline import build_model, check_wind, solve_params
+from planner.planning.sorties import sortie_legs
 from planner.solve.problem import SolveParams
+from planner.solve.relief_schedule import (
+    Launch,
+    ReliefOption,
+    ReliefProblem,
+    best_rotation,
+    closed_form_fleet,
+    coverage_of,
+    full_coverage,
+    solve_relief,
+    weighted_coverage,
+)
 
-__all__ = [
-    "Launch",
-    "ReliefOption",
-    "ReliefProblem",
-    "busy_steps",
-    "closed_form_fleet",
-    "coverage_of",
-    "plan_relief",
-    "rotation",
-]
+__all__ = ["MAX_FLEET", "plan_relief", "relief_problem"]
 
 MAX_FLEET = 200  # largest fleet the smallest-fleet search will try
-STEP_S = 60.0  # launches are on whole minutes from the mission start
-
-
-@dataclass(frozen=True)
-class ReliefOption:
-    """Aircraft ``aircraft`` watching orbit ``orbit``: times (s) out, on station (whole laps) and back, and
-    ``busy_s`` from launch until it may launch again (landing plus turnaround)."""
-
-    aircraft: int
-    orbit: int
-    out_s: float
-    station_s: float
-    back_s: float
-    turnaround_s: float
-
-    @property
-    def busy_s(self) -> float:
-        return self.out_s + self.station_s + self.back_s + self.turnaround_s
-
-
-@dataclass(frozen=True)
-class ReliefProblem:
-    """Everything a schedule needs: options, orbit weights and coverage windows (s), handover (s)."""
-
-    n_aircraft: int
-    options: tuple[ReliefOption, ...]
-    weights: tuple[float, ...]
-    windows: tuple[tuple[float, float], ...]
-    handover_s: float
-
-
-@dataclass(frozen=True)
-class Launch:
-    """One sortie of the schedule: times in seconds from the mission start."""
-
-    aircraft: int
-    orbit: int
-    launch_s: float
-    arrive_s: float
-    depart_s: float
-    land_s: float
-
-
-def closed_form_fleet(airborne_s: float, ground_s: float, station_s: float, handover_s: float) -> int:
-    """N = ⌈(E + T_g) / (T_os − T_h)⌉ aircraft for unbroken coverage of one orbit (0: impossible)."""
-    gain = station_s - handover_s
-    return math.ceil((airborne_s + ground_s) / gain - 1e-9) if gain > 0 else 0
-
-
-def coverage_of(launches: Sequence[Launch], orbit: int, window: tuple[float, float],
-                handover_s: float) -> tuple[float, list[tuple[float, float]]]:
-    """Covered seconds of ``window`` at ``orbit`` and the gaps (start, end), seconds.
-
-    An aircraft covers from its arrival when the orbit is empty then, from ``handover_s`` later when it
-    relieves one on station, until its departure.
-    """
-    lo, hi = window
-    spans = sorted((x.arrive_s, x.depart_s) for x in launches if x.orbit == orbit)
-    credited = []
-    for i, (arrive, depart) in enumerate(spans):
-        relief = any(a <= arrive < d for a, d in spans[:i])
-        credited.append((arrive + (handover_s if relief else 0.0), depart))
-    covered = 0.0
-    gaps: list[tuple[float, float]] = []
-    t = lo
-    for a, b in sorted(credited):
-        a, b = max(a, lo), min(b, hi)
-        if b <= a:
-            continue
-        if a > t:
-            gaps.append((t, a))
-        if b > t:
-            covered += b - max(a, t)
-            t = b
-    if t < hi:
-        gaps.append((t, hi))
-    return covered, gaps
 
 
 def _options(model: CostModel, fleet: list[Airframe], handover_s: float) -> list[ReliefOption]:
@@ -162,107 +83,7 @@ def _windows(model: CostModel, options: list[ReliefOption], settings: Persistent
     return out
 
 
-def rotation(problem: ReliefProblem, *, by_priority: bool = False) -> list[Launch]:
-    """A relief rotation built forward in time: each relief arrives ``handover`` before the aircraft on
-    station must leave, flown by the aircraft that keeps the orbit longest among those back and turned
-    around in time (else the one that can arrive first, leaving a gap). Launches are on whole
-    ``STEP_S`` (a minute); an aircraft is busy a whole number of steps from each launch.
-
-    All orbits are served together in order of their next relief time (higher weight first on ties), or
-    with ``by_priority`` one priority level after another, later levels using the aircraft's idle time.
-    For one orbit and identical aircraft this is the closed-form rotation, so it covers the window when
-    N ≥ ⌈(E + T_g) / (T_os − T_h)⌉ (with a minute of slack per relief). It also seeds CP-SAT.
-    """
-    busy: list[list[tuple[int, int]]] = [[] for _ in range(problem.n_aircraft)]  # launch steps taken
-    by_orbit: dict[int, list[ReliefOption]] = {}
-    for x in problem.options:
-        by_orbit.setdefault(x.orbit, []).append(x)
-    orbits = [o for o in range(len(problem.windows)) if by_orbit.get(o)]
-    if by_priority:
-        levels = sorted({problem.weights[o] for o in orbits}, reverse=True)
-        groups = [[o for o in orbits if problem.weights[o] == w] for w in levels]
-    else:
-        groups = [orbits]
-    out: list[Launch] = []
-    for group in groups:
-        out.extend(_rotate(problem, group, by_orbit, busy))
-    return sorted(out, key=_launch_key)
-
-
-def _rotate(problem: ReliefProblem, orbits: list[int], by_orbit: dict[int, list[ReliefOption]],
-            busy: list[list[tuple[int, int]]]) -> list[Launch]:
-    """Rotations of ``orbits`` served together, taking aircraft time from ``busy`` (updated)."""
-    target = {o: problem.windows[o][0] for o in orbits}  # next wanted arrival (s) per orbit
-    live = {o for o in orbits if problem.windows[o][1] > problem.windows[o][0]}
-    out: list[Launch] = []
-    while live:
-        o = min(live, key=lambda o: (target[o], -problem.weights[o], o))
-        best: tuple[tuple[float, ...], ReliefOption, int] | None = None
-        for x in by_orbit[o]:
-            size = busy_steps(x)
-            latest = math.floor((target[o] - x.out_s) / STEP_S + 1e-9)
-            step = _latest_free(busy[x.aircraft], latest, size)
-            if step is not None:  # on time: keep the orbit longest, then the longest-idle aircraft
-                key: tuple[float, ...] = (1, step * STEP_S + x.out_s + x.station_s, -x.aircraft)
-            else:  # late: arrive first
-                step = _earliest_free(busy[x.aircraft], max(latest, 0), size)
-                key = (0, -(step * STEP_S + x.out_s), x.station_s, -x.aircraft)
-            if best is None or key > best[0]:
-                best = (key, x, step)
-        assert best is not None
-        _, x, step = best
-        launch = step * STEP_S
-        arrive = launch + x.out_s
-        if arrive >= problem.windows[o][1]:
-            live.discard(o)
-            continue
-        out.append(Launch(x.aircraft, o, launch, arrive, arrive + x.station_s, arrive + x.station_s + x.back_s))
-        busy[x.aircraft].append((step, step + busy_steps(x)))
-        target[o] = arrive + x.station_s - problem.handover_s
-        if arrive + x.station_s >= problem.windows[o][1]:
-            live.discard(o)
-    return out
-
-
-def _latest_free(taken: list[tuple[int, int]], latest: int, size: int) -> int | None:
-    """The latest launch step ≤ ``latest`` (and ≥ 0) whose ``size`` steps miss every taken span."""
-    step = latest
-    while step >= 0:
-        clash = [s for s, e in taken if s < step + size and step < e]
-        if not clash:
-            return step
-        step = min(clash) - size
-    return None
-
-
-def _earliest_free(taken: list[tuple[int, int]], earliest: int, size: int) -> int:
-    """The earliest launch step ≥ ``earliest`` whose ``size`` steps miss every taken span."""
-    step = earliest
-    while True:
-        clash = [e for s, e in taken if s < step + size and step < e]
-        if not clash:
-            return step
-        step = max(clash)
-
-
-def busy_steps(x: ReliefOption) -> int:
-    """Whole steps from a launch of ``x`` until its aircraft may launch again."""
-    return math.ceil(x.busy_s / STEP_S - 1e-9)
-
-
-def _weighted(problem: ReliefProblem, launches: Sequence[Launch]) -> float:
-    """Priority-weighted covered seconds of ``launches`` over every orbit's window."""
-    return sum(problem.weights[o] * coverage_of(launches, o, w, problem.handover_s)[0]
-               for o, w in enumerate(problem.windows))
-
-
-def _full(problem: ReliefProblem, launches: Sequence[Launch]) -> bool:
-    """Whether every orbit some aircraft can watch is covered over its whole window."""
-    return all(coverage_of(launches, o, w, problem.handover_s)[0] >= (w[1] - w[0]) - 1e-6
-               for o, w in enumerate(problem.windows) if any(x.orbit == o for x in problem.options))
-
-
-def _problem(model: CostModel, fleet: list[Airframe], settings: Persistent) -> ReliefProblem:
+def relief_problem(model: CostModel, fleet: list[Airframe], settings: Persistent) -> ReliefProblem:
     handover_s = settings.handover_min * 60.0
     options = _options(model, fleet, handover_s)
     windows = _windows(model, options, settings)
@@ -272,20 +93,13 @@ def _problem(model: CostModel, fleet: list[Airframe], settings: Persistent) -> R
 
 def _schedule(problem: ReliefProblem, params: SolveParams) -> tuple[list[Launch], str]:
     """The better of the rotation and CP-SAT (seeded with it); the rotation when it already covers all."""
-    from planner.solve import solver as optimise
-
-    first = _best_rotation(problem)
-    if _full(problem, first) or not problem.options:
+    first = best_rotation(problem)
+    if full_coverage(problem, first) or not problem.options:
         return first, "rotation"
-    improved = optimise.solve_relief(problem, params, hint=first)
-    if _weighted(problem, improved) > _weighted(problem, first) + 1e-6:
+    improved = solve_relief(problem, params, hint=first)
+    if weighted_coverage(problem, improved) > weighted_coverage(problem, first) + 1e-6:
         return improved, "cp-sat"
     return first, "rotation"
-
-
-def _best_rotation(problem: ReliefProblem) -> list[Launch]:
-    """The better of the interleaved and the by-priority rotation (priority-weighted covered time)."""
-    return max((rotation(problem), rotation(problem, by_priority=True)), key=lambda x: _weighted(problem, x))
 
 
 def _fleet_of(fleet: list[Airframe], n: int) -> list[Airframe]:
@@ -310,20 +124,18 @@ def _smallest_fleet(model: CostModel, fleet: list[Airframe], settings: Persisten
     """The fewest aircraft (the fleet's first ones, then copies of its aircraft in turn) whose schedule
     covers the whole window of every orbit they can watch: the rotation's answer from a closed-form lower
     bound up, then CP-SAT tries one aircraft fewer for several orbits. ``problem`` is the fleet's own."""
-    from planner.solve import solver as optimise
-
     found = None
     for n in range(_fleet_floor(problem), MAX_FLEET + 1):
-        problem = _problem(model, _fleet_of(fleet, n), settings)
-        if problem.options and _full(problem, _best_rotation(problem)):
+        problem = relief_problem(model, _fleet_of(fleet, n), settings)
+        if problem.options and full_coverage(problem, best_rotation(problem)):
             found = n
             break
     if found is None or found == 1 or len(model.tasks) == 1:
         return found
-    fewer = _problem(model, _fleet_of(fleet, found - 1), settings)
+    fewer = relief_problem(model, _fleet_of(fleet, found - 1), settings)
     quick = SolveParams(time_limit_s=max(1.0, params.time_limit_s / 4), seed=params.seed,
                         max_iterations=params.max_iterations)
-    if _full(fewer, optimise.solve_relief(fewer, quick, hint=_best_rotation(fewer), coverage_only=True)):
+    if full_coverage(fewer, solve_relief(fewer, quick, hint=best_rotation(fewer), coverage_only=True)):
         return found - 1
     return found
 
@@ -362,7 +174,7 @@ def plan_relief(
         if task.persistent_h is not None and task.kind != "orbit":
             unserved[task.name] = "persistent coverage is planned for orbits only"
     params = solve_params(scenario, time_limit_s, seed, None)
-    problem = _problem(model, fleet, settings)
+    problem = relief_problem(model, fleet, settings)
     launches, method = _schedule(problem, params)
     sorties = [_launch_sortie(model, fleet, x, n) for n, x in enumerate(launches)]
     needed = _smallest_fleet(model, fleet, settings, params, problem) if smallest_fleet and model.tasks else None
@@ -395,10 +207,6 @@ def plan_relief(
                 "handover_min": settings.handover_min, "launches": len(launches)},
         coverage=tuple(coverage),
     )
-
-
-def _launch_key(x: Launch) -> tuple[float, int]:
-    return (x.launch_s, x.aircraft)
 
 
 def _launch_sortie(model: CostModel, fleet: list[Airframe], x: Launch, number: int) -> Sortie:

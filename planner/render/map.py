@@ -1,26 +1,20 @@
-"""Pictures of a plan for people: the map and the timeline as matplotlib Figures, and their bytes.
+"""The map: areas, no-fly zones, bases and radio ranges, routes, orbits and unserved tasks.
 
-No pyplot and no files: figures are built on matplotlib's object API with an Agg canvas, so nothing
-touches global backend state, and :func:`render` turns a figure into PNG or SVG bytes that are the same
-for the same plan. The map is drawn in the plan's local azimuthal-equidistant frame
-(:class:`planner.geo.LocalFrame`, x east and y north in metres) with a lon/lat graticule; the timeline's
-clock is UTC. Sortie colours are :func:`planner.shapes.sortie_colour`, the same as in the KML.
+Drawn in the plan's local azimuthal-equidistant frame (:class:`planner.core.geo.LocalFrame`, x east and y
+north in metres) with a lon/lat graticule, a scale bar and a north arrow. Sortie colours are
+:func:`planner.render.shapes.sortie_colour`, the same as in the KML.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import matplotlib
 import numpy as np
 import shapely
-from matplotlib import dates as mdates
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -33,96 +27,22 @@ from shapely.geometry import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.core import geo
-from planner.core.errors import UsageError
+from planner.core.units import hours_minutes
 from planner.model.plan import Plan, Sortie
+from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
 from planner.render.shapes import orbit_ring, route_coords, sortie_colour
 
-__all__ = [
-    "DPI",
-    "LEG_CATEGORIES",
-    "MAP_SIZE_IN",
-    "MAX_LABELS",
-    "leg_category",
-    "map_figure",
-    "render",
-    "timeline_figure",
-]
+__all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
 
-DPI = 110
-"""Dots per inch of every PNG (and of the figures' own pixel measures)."""
 MAP_SIZE_IN = (12.0, 8.5)
-"""Map figure size in inches: 1320 × 935 px at :data:`DPI`."""
-TIMELINE_WIDTH_IN = 12.0
+"""Map figure size in inches: 1320 × 935 px at :data:`~planner.render.figure.DPI`."""
 MAX_LABELS = 150
 """Most names written on a map: bases first, then served tasks; unserved ones only when all fit."""
-SVG_SALT = "planner"
-
-LEG_CATEGORIES = {
-    "climb": "transit",
-    "transit": "transit",
-    "descent": "transit",
-    "approach": "transit",
-    "land": "transit",
-    "hold": "hold",
-    "orbit": "on task",
-}
-"""Timeline bar category of each leg kind; kinds not listed are drawn as on task."""
-
-_STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9.0,
-    "axes.titlesize": 10.0,
-    "axes.linewidth": 0.8,
-    "hatch.linewidth": 0.6,
-    "svg.fonttype": "path",
-    "svg.hashsalt": SVG_SALT,
-    "path.simplify": True,
-}
-_CATEGORY_COLOURS = {"transit": "#b7c2cc", "hold": "#f0b429", "on task": "#2f6f9f"}
-_SPARE = {"facecolor": "#ffffff", "edgecolor": "#8a96a3", "hatch": "////"}
-_RESERVE = {"facecolor": "#e9ecef", "edgecolor": "#6c757d", "hatch": "xxxx"}
-_GAP_COLOUR = "#d62728"
-_INK = "#222222"
 _GRATICULE = "#c9d1d9"
 _RANGE = "#5b6770"
-_UNSERVED = "#8a8a8a"
 _NOFLY = "#c0392b"
 _HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 _DENSIFY_M = 10_000.0
-
-
-@contextlib.contextmanager
-def _style() -> Iterator[None]:
-    """matplotlib's defaults plus :data:`_STYLE`, whatever the user's matplotlibrc says; restored after."""
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()
-        matplotlib.rcParams.update(_STYLE)
-        yield
-
-
-def leg_category(kind: str) -> str:
-    """Timeline category of a leg kind: ``transit``, ``hold`` or ``on task``."""
-    return LEG_CATEGORIES.get(kind, "on task")
-
-
-def render(fig: Figure, fmt: str) -> bytes:
-    """``fig`` as ``png`` or ``svg`` bytes; the same figure content always gives the same bytes.
-
-    Raises UsageError for any other format.
-    """
-    buf = io.BytesIO()
-    with _style():
-        if fmt == "png":
-            FigureCanvasAgg(fig)
-            fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-        elif fmt == "svg":
-            fig.savefig(buf, format="svg", metadata={"Date": None})
-        else:
-            raise UsageError(f"picture format '{fmt}' is not png or svg")
-    return buf.getvalue()
-
-
-# ----------------------------------------------------------------------------------------------- map
 
 
 def map_figure(plan: Plan) -> Figure:
@@ -131,7 +51,7 @@ def map_figure(plan: Plan) -> Figure:
     Drawn in the plan's local frame with a lon/lat graticule, a scale bar (km) and a north arrow. Route
     lines carry ``gid="route:<sortie>"``; the unserved count text ``gid="unserved-count"``.
     """
-    with _style():
+    with style():
         return _map_figure(plan)
 
 
@@ -176,7 +96,7 @@ def _map_figure(plan: Plan) -> Figure:
     work = [t for t in plan.tasks if t.kind != "nofly"]
     dense = len(work) + len(plan.bases) > MAX_LABELS
     for t in work:
-        colour = sortie_colour(served_by[t.name]) if t.name in served_by else _UNSERVED
+        colour = sortie_colour(served_by[t.name]) if t.name in served_by else UNSERVED
         label = _draw_task(ax, frame.geometry_to_local(t.geometry), t.kind, colour, served=t.name in served_by,
                            name=t.name, dense=dense)
         if t.name in served_by or not dense:
@@ -203,14 +123,14 @@ def _map_figure(plan: Plan) -> Figure:
 
     for b in plan.bases:
         bx, by = frame.to_local(b.lon, b.lat)
-        ax.plot([bx], [by], marker="^", markersize=11, color=_INK, markeredgecolor="white", markeredgewidth=1.2,
+        ax.plot([bx], [by], marker="^", markersize=11, color=INK, markeredgecolor="white", markeredgewidth=1.2,
                 ls="none", zorder=8, gid=f"base:{b.name}")
-        labels.insert(0, _Label(b.name, float(bx), float(by), 8.5, _INK, "bold", -1))
-    key.insert(0, (Line2D([], [], marker="^", markersize=9, color=_INK, markeredgecolor="white", ls="none"),
+        labels.insert(0, _Label(b.name, float(bx), float(by), 8.5, INK, "bold", -1))
+    key.insert(0, (Line2D([], [], marker="^", markersize=9, color=INK, markeredgecolor="white", ls="none"),
                    "base"))
-    key.append((Line2D([], [], marker="o", markersize=6, color="#1f77b4", markeredgecolor=_INK,
+    key.append((Line2D([], [], marker="o", markersize=6, color="#1f77b4", markeredgecolor=INK,
                        markeredgewidth=0.6, ls="none"), "task served (sortie colour)"))
-    key.append((Line2D([], [], marker="x", markersize=7, color=_UNSERVED, markeredgewidth=1.6, ls="none"),
+    key.append((Line2D([], [], marker="x", markersize=7, color=UNSERVED, markeredgewidth=1.6, ls="none"),
                 "task not served"))
     if any(s.orbits for s in plan.sorties):
         key.append((Patch(facecolor=(0.12, 0.47, 0.71, 0.18), edgecolor="#1f77b4"), "orbit (to scale)"))
@@ -221,14 +141,14 @@ def _map_figure(plan: Plan) -> Figure:
     total = sum(1 for t in plan.tasks if t.kind != "nofly")
     box_text = f"{len(plan.unserved)} unserved"
     ax.text(0.985, 0.018, box_text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
-            color=_INK if unserved else "#2d6a4f", zorder=10, gid="unserved-count",
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": _UNSERVED, "alpha": 0.9})
+            color=INK if unserved else "#2d6a4f", zorder=10, gid="unserved-count",
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": UNSERVED, "alpha": 0.9})
 
     m = plan.metrics()
-    fig.text(0.055, 0.955, plan.name, fontsize=14, fontweight="bold", color=_INK, ha="left", va="baseline",
+    fig.text(0.055, 0.955, plan.name, fontsize=14, fontweight="bold", color=INK, ha="left", va="baseline",
              gid="title")
     fig.text(0.055, 0.918,
-             f"start {_utc(plan.start)} · {_count(len(plan.sorties), 'sortie')} · priority {m['priority_served']:g} of "
+             f"start {utc(plan.start)} · {count(len(plan.sorties), 'sortie')} · priority {m['priority_served']:g} of "
              f"{m['priority_total']:g} served · {int(m['tasks_served'])} of {total} tasks",
              fontsize=9.5, color="#444444", ha="left", va="baseline")
     wind = (f"wind from {plan.wind.from_deg:.0f}° at {plan.wind.speed_mps:g} m/s" if plan.wind.speed_mps > 0
@@ -317,7 +237,7 @@ def _overlaps(a: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 
 def _sortie_label(s: Sortie) -> str:
-    return f"{s.name} · {s.aircraft.name} · {_count(len(s.tasks), 'task')} · {_hm(s.flight_s)} h"
+    return f"{s.name} · {s.aircraft.name} · {count(len(s.tasks), 'task')} · {hours_minutes(s.flight_s)} h"
 
 
 def _frame(plan: Plan) -> geo.LocalFrame:
@@ -507,7 +427,7 @@ def _task_handle(kind: str) -> object:
         return Patch(facecolor=(0.5, 0.5, 0.5, 0.15), edgecolor="#555555")
     if kind == "patrol":
         return Line2D([], [], color="#555555", lw=2.0, ls=(0, (6, 2)))
-    return Line2D([], [], marker="D", markersize=6, color="#555555", markeredgecolor=_INK, ls="none")
+    return Line2D([], [], marker="D", markersize=6, color="#555555", markeredgecolor=INK, ls="none")
 
 
 def _draw_task(ax: Axes, geom: BaseGeometry, kind: str, colour: str, *, served: bool, name: str,
@@ -528,11 +448,11 @@ def _draw_task(ax: Axes, geom: BaseGeometry, kind: str, colour: str, *, served: 
         anchor = geom.centroid
         if served:
             ax.plot([anchor.x], [anchor.y], marker="D" if kind == "standoff" else "o", markersize=5.5,
-                    color=colour, markeredgecolor=_INK, markeredgewidth=0.6, ls="none", zorder=7, gid=gid)
+                    color=colour, markeredgecolor=INK, markeredgewidth=0.6, ls="none", zorder=7, gid=gid)
     if not served:
-        ax.plot([anchor.x], [anchor.y], marker="x", markersize=4.5 if dense else 7, color=_UNSERVED,
+        ax.plot([anchor.x], [anchor.y], marker="x", markersize=4.5 if dense else 7, color=UNSERVED,
                 markeredgewidth=1.0 if dense else 1.6, ls="none", zorder=4, gid=f"unserved:{name}")
-    return _Label(name, anchor.x, anchor.y, 6.5, _INK if served else "#6b6b6b", "normal", 0 if served else 2)
+    return _Label(name, anchor.x, anchor.y, 6.5, INK if served else "#6b6b6b", "normal", 0 if served else 2)
 
 
 def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
@@ -546,12 +466,12 @@ def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
                            edgecolor="none", zorder=9))
     for k in range(4):
         ax.add_patch(Rectangle((left + k * length_m / 4, bottom), length_m / 4, height,
-                               facecolor=_INK if k % 2 == 0 else "white", edgecolor=_INK, lw=0.7, zorder=10,
+                               facecolor=INK if k % 2 == 0 else "white", edgecolor=INK, lw=0.7, zorder=10,
                                gid="scale-bar"))
     km = length_m / 1000.0
     for frac, text in ((0.0, "0"), (0.5, f"{km / 2:g}"), (1.0, f"{km:g} km")):
         ax.text(left + frac * length_m, bottom + height * 1.6, text, ha="center", va="bottom", fontsize=7.5,
-                color=_INK, zorder=10, gid="scale-label" if frac == 1.0 else None)
+                color=INK, zorder=10, gid="scale-label" if frac == 1.0 else None)
 
 
 def _north_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float]) -> None:
@@ -565,165 +485,8 @@ def _north_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, fl
     half = 0.045 * (y1 - y0)
     tail, head = (cx - d[0] * half, cy - d[1] * half), (cx + d[0] * half, cy + d[1] * half)
     ax.add_patch(FancyArrowPatch(tail, head, arrowstyle="simple,head_length=0.9,head_width=0.9,tail_width=0.3",
-                                 mutation_scale=16, color=_INK, zorder=10, gid="north-arrow"))
+                                 mutation_scale=16, color=INK, zorder=10, gid="north-arrow"))
     ax.text(head[0] + d[0] * half * 0.45, head[1] + d[1] * half * 0.45, "N", ha="center", va="center",
-            fontsize=11, fontweight="bold", color=_INK, zorder=10, path_effects=_HALO)
+            fontsize=11, fontweight="bold", color=INK, zorder=10, path_effects=_HALO)
 
 
-# ------------------------------------------------------------------------------------------ timeline
-
-
-def timeline_figure(plan: Plan, *, gaps: Sequence[tuple[float, float, str]] | None = None) -> Figure:
-    """One row per sortie against UTC: transit, hold and on-task bars, then the endurance left on landing.
-
-    ``gaps`` are (start_s, end_s, label) spans, seconds from the plan start, shaded across all rows;
-    by default the persistent-coverage gaps of ``plan.coverage`` (relief schedules). Bars for row ``<sortie>`` carry ``gid="bar:<sortie>:<category>"`` with
-    category ``transit``, ``hold``, ``on task``, ``spare`` (endurance above the reserve) or ``reserve``.
-    """
-    if gaps is None:
-        gaps = [(a, b, f"{c.task} uncovered") for c in plan.coverage for a, b in c.gaps]
-    with _style():
-        return _timeline_figure(plan, gaps)
-
-
-def _days(plan: Plan, seconds: float) -> float:
-    return float(mdates.date2num(plan.time(seconds)))
-
-
-def _timeline_figure(plan: Plan, gaps: Sequence[tuple[float, float, str]]) -> Figure:
-    rows = list(plan.sorties)
-    height_in = min(40.0, 2.3 + 0.7 * max(len(rows), 1))
-    fig = Figure(figsize=(TIMELINE_WIDTH_IN, height_in), dpi=DPI, facecolor="white")
-    FigureCanvasAgg(fig)
-    top_in, bottom_in = 0.95, 0.95
-    ax = fig.add_axes((0.15, bottom_in / height_in, 0.80, 1.0 - (top_in + bottom_in) / height_in))
-    bar_h = 0.62
-
-    t_end = max([s.takeoff_s + s.endurance_s for s in rows] + [s.landing_s for s in rows] + [g[1] for g in gaps]
-                + [3600.0])
-    t_start = min([s.takeoff_s for s in rows] + [g[0] for g in gaps] + [0.0])
-    pad = 0.015 * (t_end - t_start)
-    lo, hi = _days(plan, t_start - pad), _days(plan, t_end + 0.13 * (t_end - t_start))
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
-    px_per_day = ax.get_position().width * TIMELINE_WIDTH_IN * DPI / (hi - lo)
-
-    for i, s in enumerate(rows):
-        y = len(rows) - 1 - i
-        spans: dict[str, list[tuple[float, float]]] = {"transit": [], "hold": [], "on task": []}
-        for start_s, end_s, cat in _merged_legs(s):
-            spans[cat].append((_days(plan, start_s), (end_s - start_s) / 86400.0))
-        for cat, xr in spans.items():
-            if xr:
-                ax.broken_barh(xr, (y - bar_h / 2, bar_h), facecolors=_CATEGORY_COLOURS[cat], edgecolor="white",
-                               linewidth=0.5, zorder=3, gid=f"bar:{s.name}:{cat}")
-        for leg in s.legs:
-            if leg_category(leg.kind) == "on task" and leg.tasks:
-                text = _fit(", ".join(leg.tasks), leg.duration_s / 86400.0 * px_per_day - 6.0, 7.0)
-                if text:
-                    ax.text(_days(plan, (leg.start_s + leg.end_s) / 2), y, text, ha="center", va="center",
-                            fontsize=7.0, color="white", zorder=4, clip_on=True, linespacing=1.1,
-                            gid=f"task-label:{s.name}")
-        end_s = s.takeoff_s + s.endurance_s
-        reserve_from = max(s.landing_s, end_s - s.reserve_s)
-        if reserve_from > s.landing_s:
-            ax.broken_barh([(_days(plan, s.landing_s), (reserve_from - s.landing_s) / 86400.0)],
-                           (y - bar_h / 2, bar_h), linewidth=0.6, zorder=2, gid=f"bar:{s.name}:spare", **_SPARE)
-        if end_s > reserve_from:
-            ax.broken_barh([(_days(plan, reserve_from), (end_s - reserve_from) / 86400.0)],
-                           (y - bar_h / 2, bar_h), linewidth=0.6, zorder=2, gid=f"bar:{s.name}:reserve", **_RESERVE)
-        ax.text(_days(plan, max(end_s, s.landing_s)) + 4.0 / px_per_day, y,
-                f"flown {_hm(s.flight_s)}\nleft {_hm(s.reserve_left_s)}", ha="left", va="center", fontsize=7.5,
-                color="#444444", linespacing=1.15, zorder=4)
-
-    for start_s, end_s, label in gaps:
-        ax.axvspan(_days(plan, start_s), _days(plan, end_s), facecolor=_GAP_COLOUR, alpha=0.2, edgecolor=_GAP_COLOUR,
-                   lw=0.8, zorder=1, gid="gap")
-        ax.text(_days(plan, (start_s + end_s) / 2), 0.01, label, transform=ax.get_xaxis_transform(), ha="center",
-                va="bottom", fontsize=7, color=_GAP_COLOUR, clip_on=True)
-
-    ax.set_yticks(range(len(rows)), [f"{s.name}\n{s.aircraft.name} · {s.base.name}" for s in reversed(rows)])
-    for label, s in zip(ax.get_yticklabels(), reversed(rows), strict=True):
-        label.set_color(sortie_colour(rows.index(s)))
-        label.set_fontweight("bold")
-    ax.tick_params(axis="y", length=0, labelsize=8.5)
-    locator = mdates.AutoDateLocator(tz=UTC, minticks=6, maxticks=14)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M\n%d %b", tz=UTC))
-    ax.tick_params(axis="x", labelsize=8)
-    ax.set_xlabel("UTC", fontsize=8.5, color="#444444")
-    ax.grid(axis="x", color="#e3e6ea", lw=0.7, zorder=0)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    origin = _days(plan, 0.0)
-    top = ax.secondary_xaxis("top", functions=(lambda d: (d - origin) * 24.0, lambda h: origin + h / 24.0))
-    top.set_xlabel("hours from mission start", fontsize=8, color="#444444")
-    top.tick_params(labelsize=7.5, colors="#444444")
-    if not rows:
-        ax.text(0.5, 0.5, "no sorties", transform=ax.transAxes, ha="center", va="center", fontsize=11,
-                color=_UNSERVED)
-        ax.set_yticks([])
-
-    fig.text(0.15, 1.0 - 0.25 / height_in, f"{plan.name} — timeline", fontsize=12, fontweight="bold", color=_INK,
-             ha="left", va="top", gid="title")
-    fig.text(0.95, 1.0 - 0.27 / height_in, f"start {_utc(plan.start)}", fontsize=8.5, color="#444444",
-             ha="right", va="top")
-    handles = [Patch(facecolor=_CATEGORY_COLOURS["transit"], label="transit (climb, cruise, descent, landing)"),
-               Patch(facecolor=_CATEGORY_COLOURS["hold"], label="hold"),
-               Patch(facecolor=_CATEGORY_COLOURS["on task"], label="on task (orbit)"),
-               Patch(label="endurance to spare", **_SPARE),
-               Patch(label="fuel reserve", **_RESERVE)]
-    if gaps:
-        handles.append(Patch(facecolor=_GAP_COLOUR, alpha=0.2, edgecolor=_GAP_COLOUR, label="coverage gap"))
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.55, 0.0), ncols=len(handles), frameon=False,
-               fontsize=8, handlelength=1.8, columnspacing=1.4)
-    return fig
-
-
-def _merged_legs(s: Sortie) -> list[tuple[float, float, str]]:
-    """(start_s, end_s, category) runs of consecutive legs of one category."""
-    runs: list[tuple[float, float, str]] = []
-    for leg in s.legs:
-        cat = leg_category(leg.kind)
-        if runs and runs[-1][2] == cat and cat != "on task" and abs(runs[-1][1] - leg.start_s) < 1e-6:
-            runs[-1] = (runs[-1][0], leg.end_s, cat)
-        else:
-            runs.append((leg.start_s, leg.end_s, cat))
-    return runs
-
-
-def _fit(text: str, width_px: float, size_pt: float) -> str:
-    """``text`` on one or two lines if it fits ``width_px``, else its first words with an ellipsis, else ""."""
-    if _text_px(text, size_pt) <= width_px:
-        return text
-    words = text.split()
-    for cut in range(len(words) - 1, 0, -1):
-        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        if _text_px(head, size_pt) <= width_px and _text_px(tail, size_pt) <= width_px:
-            return f"{head}\n{tail}"
-    for cut in range(len(words), 0, -1):
-        head = " ".join(words[:cut]) + "…"
-        if _text_px(head, size_pt) <= width_px:
-            return head
-    return ""
-
-
-def _text_px(text: str, size_pt: float) -> float:
-    """Rough width (px) of ``text`` at ``size_pt`` in DejaVu Sans."""
-    return len(text) * size_pt * 0.6 * DPI / 72.0
-
-
-def _hm(seconds: float) -> str:
-    minutes = round(seconds / 60.0)
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _utc(t: datetime) -> str:
-    return f"{t.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

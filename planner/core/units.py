@@ -1,0 +1,16 @@
+"""Units as people read them: durations in h:mm."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["hours_minutes"]
+
+
+def hours_minutes(seconds: float) -> str:
+    """``h:mm`` of a duration in seconds, rounded to the minute and signed; 'never' for an infinite time."""
+    if not math.isfinite(seconds):
+        return "never" if seconds > 0 else "-never"
+    sign = "-" if seconds < 0 else ""
+    minutes = round(abs(seconds) / 60.0)
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"

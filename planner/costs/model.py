@@ -1,0 +1,103 @@
+"""The cost model: everything about the candidate tasks that does not depend on loadouts, and the
+optimiser's :class:`~planner.solve.problem.Problem` for a fleet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.costs.routing import Routing
+from planner.layout.comms import Comms
+from planner.layout.designs import Design
+from planner.layout.orbit import OrbitDesign
+from planner.model.fleet import Airframe
+from planner.model.scenario import Base, Scenario, Task
+from planner.model.sensors import SATCOM, Sensor, best_sensor
+from planner.solve.problem import Problem, Vehicle
+
+__all__ = ["CostModel", "sensor_sees"]
+
+
+@dataclass(frozen=True, eq=False)
+class CostModel:
+    """Everything about the candidate tasks that does not depend on loadouts.
+
+    Nodes are the bases then the tasks. Cost classes are (aircraft type, carries SATCOM): without
+    SATCOM, legs leaving radio reach are impossible (``inf``). With no-fly zones, ``routing`` holds the
+    routes round them that travel times follow, and ``reachable`` (tasks,) whether some type has a
+    route there and back from some base. ``notes`` say what was changed to keep clear of zones.
+    """
+
+    scenario: Scenario
+    bases: list[Base]
+    tasks: list[Task]
+    types: list[str]
+    designs: dict[tuple[int, int], Design]  # (task index, type index), flyable ones only
+    classes: list[tuple[str, bool]]
+    travel: np.ndarray
+    service: np.ndarray
+    window: np.ndarray
+    covered: np.ndarray  # (types, tasks): the orbit is within radio reach
+    comms: Comms
+    members: dict[str, tuple[Task, ...]]  # a shared orbit's name -> the targets it watches
+    routing: Routing | None = None
+    reachable: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
+    turn_m: np.ndarray | None = None  # (types, nodes, nodes): Dubins length over the straight leg, m
+
+    @property
+    def nb(self) -> int:
+        return len(self.bases)
+
+    def class_of(self, frame: Airframe) -> int:
+        return self.classes.index((frame.aircraft.name, SATCOM in frame.capabilities))
+
+    def masks(self, frame: Airframe) -> dict[str, np.ndarray]:
+        """Per task: which checks ``frame`` passes (cumulative: sensor, comms, range, window)."""
+        k = self.types.index(frame.aircraft.name)
+        c = self.class_of(frame)
+        sensors = dict(self.scenario.sensors)
+        sees = np.array([(i, k) in self.designs and sensor_sees(t, frame, self.designs[i, k], sensors)
+                         for i, t in enumerate(self.tasks)], bool)
+        comms = sees & (self.covered[k] | (SATCOM in frame.capabilities))
+        home = self.bases.index(frame.base)
+        nodes = np.arange(len(self.tasks)) + self.nb
+        out_s = self.travel[c, home, nodes]
+        back_s = self.travel[c, nodes, home]
+        arrive = out_s
+        start = np.maximum(arrive, self.window[nodes, 0])
+        trip = out_s + self.service[c, nodes] + back_s
+        in_range = comms & (trip <= frame.usable_s + 1e-6)
+        in_window = in_range & (start <= self.window[nodes, 1] + 1e-6)
+        return {"sensor": sees, "comms": comms, "range": in_range, "window": in_window}
+
+    def problem(self, fleet: list[Airframe]) -> Problem:
+        """The optimiser's problem for ``fleet`` (loadouts as they stand)."""
+        vehicles = []
+        for f in fleet:
+            allowed = frozenset(int(i) + self.nb for i in np.flatnonzero(self.masks(f)["window"]))
+            home = self.bases.index(f.base)
+            vehicles.append(Vehicle(home, home, f.usable_s, self.class_of(f), allowed))
+        prize = np.array([0.0] * self.nb + [t.priority for t in self.tasks])
+        return Problem(self.travel, self.service, prize, self.window, tuple(vehicles), frozenset(range(self.nb)))
+
+    def needed(self) -> set[str]:
+        """Capabilities worth carrying: those tasks need, and SATCOM when some orbit is out of reach."""
+        needed = {t.capability for t in self.tasks if t.capability}
+        if not self.covered.all():
+            needed.add(SATCOM)
+        return needed
+
+
+def sensor_sees(task: Task, frame: Airframe, design: Design, sensors: dict[str, Sensor]) -> bool:
+    """Whether ``frame``'s own sensor can watch the task from ``design``."""
+    capability = task.capability
+    if capability is None:
+        return True
+    sensor = best_sensor(capability, sensors, frame.loadout)
+    if sensor is None:
+        return False
+    if isinstance(design, OrbitDesign):
+        return sensor.reason_unseen(design.alt_m, design.slant_m, design.radius_m) == ""
+    return True

@@ -1,0 +1,371 @@
+"""The paper flight: a mission flown item by item with an aircraft's performance in a constant wind.
+
+Legs between positional NAV items are geodesics flown at the airspeed in effect (profile cruise until a
+``DO_CHANGE_SPEED``) with the wind's ground speed; altitude changes add climb or descent time at the
+profile's rates; loiters add their turns, seconds or altitude change; ``DO_JUMP`` loops are unrolled with
+ArduPilot's counting. Distances in metres, times in seconds, altitudes metres AMSL, bearings degrees true.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from planner.core import geo, physics
+from planner.missions.commands import (
+    DO_CHANGE_SPEED,
+    DO_JUMP,
+    LOITERS,
+    NAV_LAND,
+    NAV_LOITER_TIME,
+    NAV_LOITER_TO_ALT,
+    NAV_LOITER_TURNS,
+    NAV_LOITER_UNLIM,
+    NAV_POSITIONAL,
+    NAV_RETURN_TO_LAUNCH,
+    NAV_TAKEOFF,
+    NAV_WAYPOINT,
+)
+from planner.missions.file_model import Item, Mission, Zone
+from planner.missions.findings import Findings, label
+from planner.model.aircraft import Aircraft
+from planner.model.scenario import Wind
+
+__all__ = ["SEGMENT_M", "Flight", "PaperFlight", "check_return", "fly"]
+
+# Items the paper flight knows have no effect on the path or the clock.
+_NO_FLIGHT_EFFECT = frozenset({176, 179, 183, 184, 189, 195, 197, 200, 201, 202, 203, 205, 206, 211, 214})
+
+
+SEGMENT_M = 1000.0  # legs are densified at this spacing for wind and no-fly zones
+
+RETURN_RADIUS_M = 5000.0  # a final loiter this close to home counts as a return
+
+MAX_VISITS = 1_000_000  # item visits before an unrolled mission is called endless
+
+_CIRCLE_POINTS = 72
+
+
+@dataclass
+class _Leg:
+    """A densified geodesic: segment lengths (m) and tracks (deg), track at start and on arrival, the line in lon/lat."""
+
+    distance_m: float
+    seg_m: np.ndarray
+    seg_track_deg: np.ndarray
+    start_az_deg: float
+    end_az_deg: float
+    line: BaseGeometry
+
+
+def _leg_geometry(lon1: float, lat1: float, lon2: float, lat2: float) -> _Leg:
+    az1, az2, dist = geo.inverse(lon1, lat1, lon2, lat2)
+    d = float(dist)
+    if d < 1e-3:
+        return _Leg(0.0, np.zeros(0), np.zeros(0), 0.0, 0.0, Point(lon1, lat1))
+    n = math.ceil(d / SEGMENT_M) - 1
+    mid = geo.GEOD.npts(lon1, lat1, lon2, lat2, n) if n > 0 else []
+    lons = np.array([lon1, *(p[0] for p in mid), lon2])
+    lats = np.array([lat1, *(p[1] for p in mid), lat2])
+    seg_az, _, seg_d = geo.inverse(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    return _Leg(d, np.atleast_1d(seg_d), np.atleast_1d(seg_az), float(az1), (float(az2) + 180.0) % 360.0,
+                LineString(np.column_stack([lons, lats])))
+
+
+def _circle(lon: float, lat: float, radius_m: float) -> BaseGeometry:
+    if radius_m <= 0:
+        return Point(lon, lat)
+    az = np.linspace(0.0, 360.0, _CIRCLE_POINTS, endpoint=False)
+    lo, la = geo.destination(np.full(az.shape, lon), np.full(az.shape, lat), az, np.full(az.shape, radius_m))
+    return Polygon(np.column_stack([lo, la]))
+
+
+def _wrap180(deg: float) -> float:
+    return (deg + 180.0) % 360.0 - 180.0
+
+
+@dataclass
+class Flight:
+    """State of the paper flight."""
+
+    lon: float
+    lat: float
+    alt_m: float
+    speed_mps: float | None
+    speed_set: bool = False
+    distance_m: float = 0.0
+    time_s: float = 0.0
+    last_nav: Item | None = None
+    arrival_track_deg: float | None = None
+    sharpest_deg: float | None = None
+    ended: bool = False
+    returned: bool = False
+    flown: list[Item] = field(default_factory=list)
+
+
+class PaperFlight:
+    """Flies ``mission`` item by item; records faults into ``out``."""
+
+    def __init__(self, mission: Mission, aircraft: Aircraft | None, wind: Wind, zones: Sequence[Zone],
+                 autopilot: str, out: Findings) -> None:
+        self.m = mission
+        self.autopilot = autopilot
+        self.a = aircraft
+        self.wind = wind
+        self.zones = zones
+        self.out = out
+        self._legs: dict[tuple[float, float, float, float], _Leg] = {}
+        self._zone_checked: set[tuple[Any, ...]] = set()
+        home = mission.home
+        self.f = Flight(home.lon, home.lat, home.alt_m, aircraft.cruise_speed_mps if aircraft else None)
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _alt(self, it: Item) -> float:
+        if it.frame in (0, 5):
+            return it.alt
+        if it.frame in (10, 11):
+            self.out.warn("terrain", f"{label(it)}: terrain-relative altitude; ground height unknown, treated as "
+                          "relative to home", it)
+        return self.m.home.alt_m + it.alt
+
+    def _where(self, it: Item) -> tuple[float, float]:
+        """Item position; ArduPilot flies 0, 0 (or NaN) as 'here'."""
+        if not (math.isfinite(it.lat) and math.isfinite(it.lon)) or (it.lat == 0.0 and it.lon == 0.0):
+            if it.command not in (NAV_TAKEOFF, NAV_LAND):
+                self.out.warn("here", f"{label(it)}: no position (0, 0): flown as the current position", it)
+            return self.f.lon, self.f.lat
+        return it.lon, it.lat
+
+    def _leg(self, lon: float, lat: float) -> _Leg:
+        key = (self.f.lon, self.f.lat, lon, lat)
+        leg = self._legs.get(key)
+        if leg is None:
+            leg = self._legs[key] = _leg_geometry(*key)
+        return leg
+
+    def _enter(self, geom: BaseGeometry, key: tuple[Any, ...], what: str, it: Item) -> None:
+        if key in self._zone_checked:
+            return
+        self._zone_checked.add(key)
+        for zone in self.zones:
+            if geom.intersects(zone.geometry):
+                self.out.fault("nofly", f"{what} enters no-fly zone '{zone.name}'", it)
+
+    def _climb_s(self, to_alt_m: float) -> float:
+        rise = to_alt_m - self.f.alt_m
+        if self.a is None:
+            return 0.0
+        return rise / self.a.climb_rate_mps if rise > 0 else -rise / self.a.descent_rate_mps
+
+    def _fly_to(self, it: Item, lon: float, lat: float, alt_m: float, *, home_leg: bool = False) -> _Leg:
+        """Horizontal leg to (lon, lat) then the climb or descent to ``alt_m``; turn check at the last waypoint."""
+        f = self.f
+        leg = self._leg(lon, lat)
+        if leg.distance_m > 0:
+            start = f"item {f.last_nav.index}" if f.last_nav is not None else "home"
+            end = "home" if home_leg else f"item {it.index}"
+            self._enter(leg.line, ("leg", f.lon, f.lat, lon, lat), f"leg {start} → {end}", it)
+            if self.a is not None and f.speed_mps is not None:
+                seg_s = physics.leg_time_s(leg.seg_m, leg.seg_track_deg, f.speed_mps, self.wind.from_deg,
+                                           self.wind.speed_mps)
+                if not np.isfinite(seg_s).all():
+                    self.out.fault("no_headway", f"leg {start} → {end}: no headway at {f.speed_mps:g} m/s airspeed "
+                                   f"against the wind ({self.wind.speed_mps:g} m/s from {self.wind.from_deg:g}°)", it)
+                    f.time_s = math.inf
+                else:
+                    f.time_s += float(np.sum(seg_s))
+            self._turn(leg)
+            f.distance_m += leg.distance_m
+            f.arrival_track_deg = leg.end_az_deg
+        f.time_s += self._climb_s(alt_m)
+        f.lon, f.lat, f.alt_m = lon, lat, alt_m
+        if self.a is not None and alt_m > self.a.ceiling_m + 1e-6:
+            self.out.fault("ceiling", f"{label(it)}: altitude {alt_m:,.0f} m AMSL is above the ceiling of "
+                           f"{self.a.name} ({self.a.ceiling_m:,.0f} m)", it)
+        return leg
+
+    def _turn(self, leg: _Leg) -> None:
+        """At a waypoint, the heading change onto ``leg`` and whether the leg is long enough to turn."""
+        f = self.f
+        prev = f.last_nav
+        if prev is None or prev.command != NAV_WAYPOINT or f.arrival_track_deg is None:
+            return
+        change = abs(_wrap180(leg.start_az_deg - f.arrival_track_deg))
+        f.sharpest_deg = change if f.sharpest_deg is None else max(f.sharpest_deg, change)
+        if self.a is None:
+            return
+        radius = physics.turn_radius_m(f.speed_mps or self.a.cruise_speed_mps, self.a.max_bank_deg, self.wind.speed_mps)
+        if change > 90.0 and leg.distance_m < radius:
+            self.out.fault("turn_too_tight", f"item {prev.index}: {change:.0f}° turn followed by a {leg.distance_m:,.0f} m "
+                           f"leg, shorter than the turn radius {radius:,.0f} m", prev)
+
+    def _loiter_speed(self) -> float:
+        assert self.a is not None
+        return self.f.speed_mps if self.f.speed_set and self.f.speed_mps else self.a.loiter_speed_mps
+
+    def _min_radius(self, speed_mps: float) -> float:
+        assert self.a is not None
+        return physics.turn_radius_m(speed_mps, self.a.max_bank_deg, self.wind.speed_mps)
+
+    def _loiter_circle(self, it: Item, radius_m: float) -> None:
+        self._enter(_circle(self.f.lon, self.f.lat, radius_m), ("circle", self.f.lon, self.f.lat, radius_m),
+                    f"loiter circle of {label(it)} ({radius_m:,.0f} m)", it)
+
+    # -- items ---------------------------------------------------------------------------------------
+    def nav(self, it: Item) -> None:
+        f = self.f
+        cmd = it.command
+        lon, lat = self._where(it)
+        # the climb or descent of NAV_LOITER_TO_ALT is flown in circles at the item: same time as on the leg
+        self._fly_to(it, lon, lat, self._alt(it))
+        if cmd == NAV_LAND:
+            f.ended = f.returned = True
+        elif cmd == NAV_LOITER_TURNS:
+            self._loiter_turns(it)
+        elif cmd == NAV_LOITER_TIME:
+            self._loiter_time(it)
+        elif cmd == NAV_LOITER_TO_ALT:
+            self._loiter_radius_note(it, abs(it.params[1]))
+        elif cmd == NAV_LOITER_UNLIM:
+            radius = abs(it.params[2]) if math.isfinite(it.params[2]) else 0.0
+            self._loiter_circle(it, radius)
+            self.out.fault("never_ends", f"{label(it)}: NAV_LOITER_UNLIM never ends; no planned sortie can hold it", it)
+            f.ended = True
+        f.flown.append(it)
+        f.last_nav = it
+        if cmd in LOITERS:
+            f.arrival_track_deg = None  # leaves a circle on its tangent: no sharp corner to judge
+
+    def _loiter_turns(self, it: Item) -> None:
+        f = self.f
+        turns = max(0.0, it.params[0]) if math.isfinite(it.params[0]) else 0.0
+        radius = abs(it.params[2]) if math.isfinite(it.params[2]) else 0.0
+        if self.a is not None:
+            speed = self._loiter_speed()
+            need = self._min_radius(speed)
+            if radius == 0.0:
+                self.out.warn("loiter_radius", f"{label(it)}: radius 0 means the autopilot's default loiter radius; "
+                              f"assumed {need:,.0f} m", it)
+                radius = need
+            elif radius + 1e-6 < need:
+                self.out.fault("turn_too_tight", f"{label(it)}: loiter radius {radius:,.0f} m is below the turn radius "
+                               f"{need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind", it)
+            lap = physics.loiter_lap_s(radius, speed, self.wind.from_deg, self.wind.speed_mps)
+            if not math.isfinite(lap):
+                self.out.fault("no_headway", f"{label(it)}: no headway around the circle at {speed:g} m/s", it)
+            f.time_s += turns * lap
+        f.distance_m += turns * 2.0 * math.pi * radius
+        self._loiter_circle(it, radius)
+
+    def _loiter_time(self, it: Item) -> None:
+        f = self.f
+        seconds = max(0.0, it.params[0]) if math.isfinite(it.params[0]) else 0.0
+        radius = abs(it.params[2]) if math.isfinite(it.params[2]) else 0.0
+        if self.a is not None:
+            f.time_s += seconds
+            speed = self._loiter_speed()
+            need = self._min_radius(speed)
+            if radius and self.autopilot == "px4" and radius + 1e-6 < need:
+                self.out.fault("turn_too_tight", f"{label(it)}: loiter radius {radius:,.0f} m is below the turn "
+                               f"radius {need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind", it)
+            if self.autopilot == "ardupilot" and radius:
+                self.out.warn("loiter_radius", f"{label(it)}: ArduPilot keeps only the sign of the NAV_LOITER_TIME "
+                              "radius and flies its WP_LOITER_RAD", it)
+            radius = radius or need
+        self._loiter_circle(it, radius)
+
+    def _loiter_radius_note(self, it: Item, radius: float) -> None:
+        if self.a is None or not radius or not math.isfinite(radius):
+            return
+        speed = self.f.speed_mps or self.a.cruise_speed_mps
+        need = self._min_radius(speed)
+        if radius + 1e-6 < need:
+            self.out.warn("loiter_radius", f"{label(it)}: loiter-to-altitude radius {radius:,.0f} m is below the turn "
+                          f"radius {need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind; the autopilot "
+                          "will fly a wider circle", it)
+        self._loiter_circle(it, radius)
+
+    def rtl(self, it: Item) -> None:
+        home = self.m.home
+        self._fly_to(it, home.lon, home.lat, self.f.alt_m, home_leg=True)
+        self.f.time_s += self._climb_s(home.alt_m)  # the descent to land
+        self.f.alt_m = home.alt_m
+        self.f.ended = self.f.returned = True
+        self.f.flown.append(it)
+        self.f.last_nav = it
+
+    def change_speed(self, it: Item) -> None:
+        kind, speed = it.params[0], it.params[1]
+        if kind in (0.0, 1.0) and math.isfinite(speed) and speed > 0:
+            self.f.speed_mps = speed
+            self.f.speed_set = True
+            if kind == 1.0:
+                self.out.warn("ground_speed", f"{label(it)}: ground-speed change flown as an airspeed of {speed:g} m/s",
+                              it)
+
+
+def fly(mission: Mission, flight: PaperFlight, targets: dict[int, int | None], out: Findings) -> None:
+    items = mission.items
+    counts: dict[int, int] = {}
+    pos = 0
+    visits = 0
+    while pos < len(items) and not flight.f.ended:
+        visits += 1
+        if visits > MAX_VISITS:
+            out.fault("endless", f"more than {MAX_VISITS:,} items flown after unrolling DO_JUMP loops")
+            flight.f.time_s = math.inf
+            return
+        it = items[pos]
+        cmd = it.command
+        if cmd == DO_JUMP:
+            target = targets.get(pos)
+            repeat = it.params[1]
+            if target is None or not math.isfinite(repeat):
+                pos += 1
+                continue
+            if repeat < 0:
+                out.fault("infinite_loop", f"{label(it)}: DO_JUMP repeats forever (p2 = {repeat:g}); "
+                          "the flight was followed as if it did not jump", it)
+                pos += 1
+                continue
+            done = counts.get(pos, 0)
+            if done < round(repeat):
+                counts[pos] = done + 1
+                pos = target
+            else:
+                pos += 1
+            continue
+        if cmd in NAV_POSITIONAL:
+            flight.nav(it)
+        elif cmd == NAV_RETURN_TO_LAUNCH:
+            flight.rtl(it)
+        elif cmd == DO_CHANGE_SPEED:
+            flight.change_speed(it)
+        elif cmd not in _NO_FLIGHT_EFFECT:
+            out.warn("not_modelled", f"{label(it)}: command {cmd} is not modelled by the paper flight", it)
+        pos += 1
+    if flight.f.ended and pos < len(items):
+        rest = items[pos]
+        out.warn("unreachable", f"items from {rest.index} on follow the end of the flight and are never flown", rest)
+
+
+def check_return(mission: Mission, f: Flight, out: Findings) -> None:
+    if f.returned:
+        return
+    last = f.flown[-1] if f.flown else None
+    if last is not None and last.command in LOITERS:
+        home = mission.home
+        dist = float(geo.distance_m(home.lon, home.lat, f.lon, f.lat))
+        if dist <= RETURN_RADIUS_M:
+            return
+    if last is None:
+        out.fault("missing_return", "the mission has no NAV item: nothing lands or returns to launch")
+        return
+    out.fault("missing_return", f"the last NAV item ({label(last)}, command {last.command}) does not land, return "
+              f"to launch or loiter within {RETURN_RADIUS_M / 1000:g} km of home", last)

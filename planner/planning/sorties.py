@@ -1,0 +1,192 @@
+"""Sortie assembly: a route of the optimiser becomes timed legs (climb, transits, holds, work, descent,
+approach, landing) whose times follow the cost model exactly; transits go round no-fly zones by the
+model's routes (turning points in ``Leg.via``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from planner.core import geo
+from planner.core.errors import InfeasibleError
+from planner.costs.model import CostModel
+from planner.costs.radio import orbits_covered
+from planner.layout.comms import Comms
+from planner.layout.designs import Design, work_ends
+from planner.layout.orbit import OrbitDesign
+from planner.model.fleet import Airframe
+from planner.model.plan import Leg, Orbit, Pattern, Position, Sortie
+from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M, Task
+from planner.solve.problem import Problem, Route, evaluate_route
+
+__all__ = ["sortie", "sortie_legs"]
+
+
+def sortie(model: CostModel, problem: Problem, frame: Airframe, route: Route) -> Sortie:
+    """Timed legs of one route, checked against the problem first."""
+    check = evaluate_route(problem, route.vehicle, route.nodes)
+    if not check.feasible:
+        raise InfeasibleError(f"internal: optimiser returned an infeasible route for {frame.name}: {check.reason}")
+    vehicle = problem.vehicles[route.vehicle]
+    legs = sortie_legs(model, frame, vehicle.cost_class, route.nodes, check.arrival_s, check.service_start_s)
+    notes = ["loadout chosen by the planner"] if frame.chosen else []
+    return Sortie(
+        name=frame.name,
+        aircraft=frame.aircraft,
+        base=frame.base,
+        loadout=frame.loadout,
+        payload_kg=frame.payload_kg,
+        endurance_s=frame.endurance_s,
+        reserve_s=frame.reserve_s,
+        legs=legs,
+        notes=tuple(notes),
+    )
+
+
+def sortie_legs(
+    model: CostModel,
+    frame: Airframe,
+    cost_class: int,
+    nodes: tuple[int, ...],
+    arrivals: tuple[float, ...],
+    starts: tuple[float, ...],
+    designs: dict[int, Design] | None = None,
+) -> tuple[Leg, ...]:
+    """The timed legs of a sortie from ``frame``'s base through ``nodes`` and back.
+
+    ``arrivals`` and ``starts`` are when the aircraft reaches each node and begins work there (seconds
+    from the mission start); ``designs`` overrides the model's design of a node (e.g. a relief orbit's
+    time on station). Leg times follow the model's travel times exactly; transits go round no-fly zones
+    by the model's routes (their turning points in ``Leg.via``, their length in ``distance_m``).
+    """
+    a = frame.aircraft
+    k = model.types.index(a.name)
+    nb = model.nb
+    base = frame.base
+    home_node = model.bases.index(base)
+    travel = model.travel[cost_class]
+    design_of = {n: (designs or {}).get(n, model.designs.get((n - nb, k))) for n in nodes}
+    home = Position(base.lon, base.lat, base.elev_m)
+    legs: list[Leg] = []
+    first = nodes[0]
+    depart = arrivals[0] - travel[home_node, first]
+    climb_s = (design_of[first].alt_m - base.elev_m) / a.climb_rate_mps
+    top = Position(base.lon, base.lat, design_of[first].alt_m)
+    legs.append(Leg("climb", depart, depart + climb_s, home, top, climb_s * a.cruise_speed_mps))
+    here, t = top, depart + climb_s
+    prev = home_node
+    for node, arrive, begin in zip(nodes, arrivals, starts, strict=True):
+        task = model.tasks[node - nb]
+        design = design_of[node]
+        (in_lon, in_lat), (out_lon, out_lat) = work_ends(task, design)
+        there = Position(in_lon, in_lat, design.alt_m)
+        legs.append(_transit(model, a.name, t, arrive, here, there, _turn_m(model, k, prev, node)))
+        if begin > arrive + 1e-6:
+            legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
+                            tasks=(task.name,)))
+        end = begin + design.duration_s
+        leave = Position(out_lon, out_lat, design.alt_m)
+        legs.append(_work_leg(task, model.members.get(task.name, (task,)), design, begin, end, there, leave))
+        here, t, prev = leave, end, node
+    # Return: transit at task altitude, circle down over the base, approach, land.
+    over = Position(base.lon, base.lat, here.alt_m)
+    circuit = base.elev_m + CIRCUIT_AGL_M
+    descent_s = (here.alt_m - circuit) / a.descent_rate_mps
+    final_s = CIRCUIT_AGL_M / a.descent_rate_mps
+    approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
+    transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
+    legs.append(_transit(model, a.name, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node)))
+    t += transit_s
+    low = Position(base.lon, base.lat, circuit)
+    legs.append(Leg("descent", t, t + descent_s, over, low, descent_s * a.cruise_speed_mps))
+    t += descent_s
+    if approach_s:
+        legs.append(Leg("approach", t, t + approach_s, low, low, 2.0 * APPROACH_M))
+        t += approach_s
+    legs.append(Leg("land", t, t + final_s, low, home, 0.0))
+    return tuple(_with_blos(model.comms, leg) for leg in legs)
+
+
+def _turn_m(model: CostModel, k: int, src: int, dst: int) -> float:
+    """Metres of Dubins turn the model adds to the leg ``src`` → ``dst`` of aircraft type ``k``."""
+    return 0.0 if model.turn_m is None else float(model.turn_m[k, src, dst])
+
+
+def _transit(model: CostModel, aircraft: str, start_s: float, end_s: float, here: Position, there: Position,
+             turn_m: float = 0.0) -> Leg:
+    """The transit ``here`` → ``there`` (s from mission start): straight, or round the no-fly zones by the
+    model's route for ``aircraft``, turning at the higher of the two end altitudes; ``turn_m`` of Dubins
+    turns out of and into patterns is added to its distance."""
+    if model.routing is None:
+        dist = float(geo.distance_m(here.lon, here.lat, there.lon, there.lat)) + turn_m
+        return Leg("transit", start_s, end_s, here, there, dist)
+    path = np.array(model.routing.path(aircraft, (here.lon, here.lat), (there.lon, there.lat)))
+    dist = float(np.sum(geo.distance_m(path[:-1, 0], path[:-1, 1], path[1:, 0], path[1:, 1]))) if len(path) > 1 else 0.0
+    dist += turn_m
+    alt = max(here.alt_m, there.alt_m)
+    via = tuple(Position(float(lon), float(lat), alt) for lon, lat in path[1:-1])
+    return Leg("transit", start_s, end_s, here, there, dist, via=via)
+
+
+def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: float, end: float, there: Position,
+              leave: Position) -> Leg:
+    """The leg on task: an orbit (perhaps shared by several targets), or a racetrack / survey / patrol."""
+    if isinstance(design, OrbitDesign):
+        names = tuple(t.name for t in watched)
+        first = max(watched, key=lambda t: t.priority)  # the sensor points at the most valuable target
+        roi = Position(first.geometry.x, first.geometry.y, first.ground_elev_m)
+        orbit = Orbit(centre=there, radius_m=design.radius_m, clockwise=True, turns=design.turns, lap_s=design.lap_s,
+                      tasks=names, roi=roi)
+        return Leg("orbit", begin, end, there, there, design.turns * 2 * math.pi * design.radius_m,
+                   tasks=names, orbit=orbit)
+    roi = Position(design.roi[0], design.roi[1], task.ground_elev_m) if design.roi else None
+    pattern = Pattern(
+        kind=design.kind,
+        path=tuple(Position(lon, lat, design.alt_m) for lon, lat in design.path),
+        laps=design.laps,
+        lanes=design.lanes,
+        trigger_m=design.trigger_m,
+        radius_m=design.radius_m,
+        duty_cycle=design.duty_cycle,
+        tasks=(task.name,),
+        roi=roi,
+        duration_s=design.duration_s,
+    )
+    return Leg(design.kind, begin, end, there, leave, design.distance_m, tasks=(task.name,), pattern=pattern)
+
+
+def _with_blos(comms: Comms, leg: Leg) -> Leg:
+    """``leg`` with the time it spends beyond every ground station's line of sight (sampled)."""
+    if leg.pattern is not None:
+        path = leg.pattern.path
+        ok = comms.covered(np.array([p.lon for p in path]), np.array([p.lat for p in path]),
+                           np.array([p.alt_m for p in path]))
+        share = 1.0 - float(ok.mean())
+        return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)
+    if leg.orbit is not None:
+        ok = orbits_covered(comms, np.array([leg.orbit.centre.lon]), np.array([leg.orbit.centre.lat]),
+                             np.array([leg.orbit.centre.alt_m]), np.array([leg.orbit.radius_m]))[0]
+        return leg if ok else replace(leg, blos_s=leg.duration_s)
+    if leg.start.lon == leg.end.lon and leg.start.lat == leg.end.lat and not leg.via:
+        ok = bool(comms.covered(leg.start.lon, leg.start.lat, min(leg.start.alt_m, leg.end.alt_m))[0])
+        return leg if ok else replace(leg, blos_s=leg.duration_s)
+    samples = 48
+    lon, lat = _along([leg.start, *leg.via, leg.end], samples)
+    ok = comms.covered(lon, lat, np.full(samples, min(leg.start.alt_m, leg.end.alt_m)))
+    share = 1.0 - float(ok.mean())
+    return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)
+
+
+def _along(points: list[Position], samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) of ``samples`` points spread evenly by distance along the geodesic polyline ``points``
+    (at the middles of equal parts)."""
+    lons = np.array([p.lon for p in points])
+    lats = np.array([p.lat for p in points])
+    az, _, dist = geo.inverse(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    az, dist = np.atleast_1d(az), np.atleast_1d(dist)
+    start = np.concatenate([[0.0], np.cumsum(dist)[:-1]])
+    at = (np.arange(samples) + 0.5) / samples * float(dist.sum())
+    seg = np.clip(np.searchsorted(start, at, side="right") - 1, 0, dist.size - 1)
+    return geo.destination(lons[seg], lats[seg], az[seg], at - start[seg])
