@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from planner.core.errors import OutputError
 from planner.io.export import export_plan
 from planner.io.scenario_file import read_scenario
 from planner.model.plan import Plan
 from planner.planning.pipeline import Progress, plan
+from planner.planning.relief import plan_relief
 
 __all__ = ["default_output_dir", "demo_scenario_path", "plan_scenario", "relief_scenario"]
 
@@ -68,10 +71,6 @@ def relief_scenario(
     ``horizon_h`` and ``handover_min`` override the scenario's ``[persistent]`` table. One mission file
     per launch; ``plan.json`` carries each orbit's coverage and gaps. Returns plan, files, folder.
     """
-    from dataclasses import replace
-
-    from planner.planning.relief import plan_relief
-
     scenario = read_scenario(scenario_path)
     settings = scenario.persistent
     if horizon_h is not None:
@@ -89,7 +88,5 @@ def _target(out_dir: Path | None, name: str, overwrite: bool) -> Path:
     """The output folder, checked before any solving: a plan already there needs ``overwrite``."""
     target = out_dir if out_dir is not None else default_output_dir(name)
     if not overwrite and (target / "plan.json").exists():
-        from planner.core.errors import OutputError
-
         raise OutputError(f"{target} already holds a plan; pass --overwrite to replace it")
     return target

@@ -26,6 +26,7 @@ __all__ = [
     "distance_m",
     "inverse",
     "pairwise_inverse",
+    "points_along",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -95,6 +96,21 @@ def destination(lon: Any, lat: Any, az_deg: Any, dist_m: Any) -> tuple[np.ndarra
     lo, la, _ = GEOD.fwd(np.asarray(lon, float), np.asarray(lat, float), np.asarray(az_deg, float),
                          np.asarray(dist_m, float))
     return np.asarray(lo), np.asarray(la)
+
+
+def points_along(lons: Any, lats: Any, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) of ``samples`` (>= 2) points spread evenly by distance along the geodesic polyline through
+    the vertices (``lons``, ``lats``), its two ends included."""
+    lons = np.atleast_1d(np.asarray(lons, float))
+    lats = np.atleast_1d(np.asarray(lats, float))
+    if lons.size == 1:
+        return np.full(samples, lons[0]), np.full(samples, lats[0])
+    az, _, dist = inverse(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    az, dist = np.atleast_1d(az), np.atleast_1d(dist)
+    start = np.concatenate([[0.0], np.cumsum(dist)[:-1]])
+    at = np.linspace(0.0, float(dist.sum()), samples)
+    seg = np.clip(np.searchsorted(start, at, side="right") - 1, 0, dist.size - 1)
+    return destination(lons[seg], lats[seg], az[seg], at - start[seg])
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -35,8 +36,6 @@ def read_areas(path: Path) -> tuple[list[Task], list[str]]:
     Raises InputError for a missing, unreadable or empty file, a file without a CRS, bad properties
     or unusable geometry.
     """
-    import pyogrio
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")

@@ -16,7 +16,13 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pyogrio
+import shapely
+from shapely.geometry import Point, Polygon
+
+from planner.core import geo
 from planner.core.errors import InputError
+from planner.io.areas import read_areas
 from planner.missions.commands import NAV_POSITIONAL
 from planner.missions.file_model import Finding, Home, Item, Mission, Zone
 
@@ -331,10 +337,6 @@ def _complex(raw: dict[str, Any], seq: int, where: str, home: Home | None, fault
 
 def _fences(value: Any, fault: Any) -> list[Zone]:
     """Exclusion polygons and circles of the plan's geoFence, as no-fly zones."""
-    from shapely.geometry import Point, Polygon
-
-    from planner.core import geo
-
     if not isinstance(value, dict) or not isinstance(value.get("polygons"), list):
         fault("plan_field", "geoFence {version: 2, circles: [], polygons: [...]} is missing (MAVSDK refuses such a plan)")
         return []
@@ -371,8 +373,6 @@ def read_nofly(path: Path) -> list[Zone]:
     """No-fly zones from any vector file: an area file's ``nofly`` tasks if it has any, else every polygon
     feature of every layer (named by a ``name`` property when there is one). Raises InputError.
     """
-    from planner.io.areas import read_areas
-
     path = Path(path)
     try:
         tasks, _ = read_areas(path)
@@ -389,9 +389,6 @@ def read_nofly(path: Path) -> list[Zone]:
 
 
 def _plain_polygons(path: Path) -> list[Zone]:
-    import pyogrio
-    import shapely
-
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception:  # GDAL raises several types for unreadable data

@@ -18,7 +18,7 @@ from planner.model.scenario import Base
 
 __all__ = ["Comms"]
 
-_SAMPLES = 24  # points checked along a leg (ends included)
+_SAMPLES = 24  # points sampled along a leg, its ends included, evenly by distance
 _CHUNK = 20000  # legs checked at once (bounds memory)
 
 
@@ -95,6 +95,14 @@ class Comms:
             ok = self.covered(plon, plat, low).reshape(len(chunk), _SAMPLES)
             out[todo] = ok.all(axis=1)
         return out
+
+    def share_out_of_reach(self, lons: Sequence[float], lats: Sequence[float], alt_m: float) -> float:
+        """Share (0–1) of the geodesic polyline through (``lons``, ``lats``), flown at ``alt_m`` AMSL, that no
+        station reaches: the trapezoidal share of the leg's sample points (the same points
+        :meth:`legs_covered` checks) that are out of reach."""
+        lon, lat = geo.points_along(lons, lats, _SAMPLES)
+        out = ~self.covered(lon, lat, np.full(_SAMPLES, alt_m))
+        return float((out[:-1].astype(float) + out[1:]).sum() / (2.0 * (_SAMPLES - 1)))
 
     def matrix(self, lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray,
                to: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:

@@ -172,21 +172,7 @@ def _with_blos(comms: Comms, leg: Leg) -> Leg:
     if leg.start.lon == leg.end.lon and leg.start.lat == leg.end.lat and not leg.via:
         ok = bool(comms.covered(leg.start.lon, leg.start.lat, min(leg.start.alt_m, leg.end.alt_m))[0])
         return leg if ok else replace(leg, blos_s=leg.duration_s)
-    samples = 48
-    lon, lat = _along([leg.start, *leg.via, leg.end], samples)
-    ok = comms.covered(lon, lat, np.full(samples, min(leg.start.alt_m, leg.end.alt_m)))
-    share = 1.0 - float(ok.mean())
+    points = [leg.start, *leg.via, leg.end]
+    share = comms.share_out_of_reach([p.lon for p in points], [p.lat for p in points],
+                                     min(leg.start.alt_m, leg.end.alt_m))
     return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)
-
-
-def _along(points: list[Position], samples: int) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) of ``samples`` points spread evenly by distance along the geodesic polyline ``points``
-    (at the middles of equal parts)."""
-    lons = np.array([p.lon for p in points])
-    lats = np.array([p.lat for p in points])
-    az, _, dist = geo.inverse(lons[:-1], lats[:-1], lons[1:], lats[1:])
-    az, dist = np.atleast_1d(az), np.atleast_1d(dist)
-    start = np.concatenate([[0.0], np.cumsum(dist)[:-1]])
-    at = (np.arange(samples) + 0.5) / samples * float(dist.sum())
-    seg = np.clip(np.searchsorted(start, at, side="right") - 1, 0, dist.size - 1)
-    return geo.destination(lons[seg], lats[seg], az[seg], at - start[seg])
