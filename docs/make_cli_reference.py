@@ -216,7 +216,7 @@ def _exit_codes() -> list[str]:
         meaning = " ".join(_error_meaning(cls) for cls in classes)
         if code == 2:
             meaning = meaning.rstrip(".") + ", e.g. an unknown option, a missing argument or a bad value."
-        rows.append((code, meaning, ", ".join(f"`planner.errors.{cls.__name__}`" for cls in classes)))
+        rows.append((code, meaning, ", ".join(f"`planner.core.errors.{cls.__name__}`" for cls in classes)))
     rows.append((130, "Interrupted (Ctrl-C).", ""))
     lines = [
         "## Exit codes",

@@ -17,8 +17,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# public name -> (module, attribute). The planning function is exported as ``make_plan`` because
-# ``planner.plan`` is the Plan model's module and a submodule import would shadow a lazy name.
+# public name -> (module, attribute). The planning function ``planner.planning.pipeline.plan`` is exported
+# as ``make_plan``: a verb that reads apart from the ``Plan`` it returns.
 _LAZY = {
     "read_scenario": "planner.io.scenario_file",
     "make_plan": ("planner.planning.pipeline", "plan"),

@@ -113,6 +113,14 @@ def points_along(lons: Any, lats: Any, samples: int) -> tuple[np.ndarray, np.nda
     return destination(lons[seg], lats[seg], az[seg], at - start[seg])
 
 
+def _set_transformers(frame: Any, proj: str, lon0: float, lat0: float) -> None:
+    """Give the frozen ``frame`` its ``_fwd`` (WGS84 to the ``proj`` projection centred on lon0, lat0, metres)
+    and ``_inv`` transformers."""
+    crs = CRS.from_proj4(f"+proj={proj} +lat_0={lat0:.9f} +lon_0={lon0:.9f} +datum=WGS84 +units=m +no_defs")
+    object.__setattr__(frame, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+    object.__setattr__(frame, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+
+
 @dataclass(frozen=True)
 class LocalFrame:
     """Azimuthal-equidistant frame centred on (``lon0``, ``lat0``): x east, y north, metres."""
@@ -123,11 +131,7 @@ class LocalFrame:
     _inv: Transformer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        crs = CRS.from_proj4(
-            f"+proj=aeqd +lat_0={self.lat0:.9f} +lon_0={self.lon0:.9f} +datum=WGS84 +units=m +no_defs"
-        )
-        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+        _set_transformers(self, "aeqd", self.lon0, self.lat0)
 
     @classmethod
     def around(cls, lons: Any, lats: Any) -> LocalFrame:
@@ -173,11 +177,7 @@ class GnomonicPlane:
     _inv: Transformer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        crs = CRS.from_proj4(
-            f"+proj=gnom +lat_0={self.lat0:.9f} +lon_0={self.lon0:.9f} +datum=WGS84 +units=m +no_defs"
-        )
-        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
+        _set_transformers(self, "gnom", self.lon0, self.lat0)
 
     def xy(self, lon: Any, lat: Any) -> np.ndarray:
         """(lon, lat) degrees to an (n, 2) array of plane coordinates."""

@@ -29,7 +29,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from planner.core.dubins import DubinsPath, Pose, Straight, shortest_path
 from planner.core.errors import InputError
-from planner.layout.lanes import COVERAGE_GRID_M, Point2, entry_point, lane_order, positive, valid_overlap
+from planner.layout.lanes import Point2, entry_point, lane_order, positive, swept_area, valid_overlap
 
 __all__ = ["CorridorPattern", "corridor_area", "corridor_pattern"]
 
@@ -67,9 +67,7 @@ class CorridorPattern:
 
     def coverage(self) -> Polygon | MultiPolygon:
         """Ground swept by the sensor: union of the passes buffered by ``swath_m / 2`` with flat caps."""
-        lines = np.array([LineString(p) for p in self.passes], dtype=object)
-        buffers = shapely.buffer(lines, self.swath_m / 2, cap_style="flat")
-        return shapely.union_all(buffers, grid_size=COVERAGE_GRID_M)
+        return swept_area(self.passes, self.swath_m)
 
 
 def corridor_area(line: LineString, width_m: float) -> Polygon:

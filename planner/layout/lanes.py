@@ -18,7 +18,7 @@ from planner.core.dubins import Pose
 from planner.core.errors import InputError
 
 __all__ = ["COVERAGE_GRID_M", "Point2", "coverage_fraction", "entry_point", "lane_order", "lanes_outside",
-           "positive", "valid_overlap"]
+           "positive", "swept_area", "valid_overlap"]
 
 Point2 = tuple[float, float]
 
@@ -96,6 +96,13 @@ def lane_order(m: int, min_gap: int) -> list[int]:
         ended_top = order[-1] == start + sz - 1
         start += sz
     return order
+
+
+def swept_area(lines: Sequence[Sequence[Point2]], swath_m: float) -> Polygon | MultiPolygon:
+    """Ground a sensor of ``swath_m`` sweeps flying the polylines ``lines`` (m, local frame): the union of
+    the lines buffered by ``swath_m / 2`` with flat caps (zero-length lines sweep nothing)."""
+    shapes = np.array([LineString(line) for line in lines if len(line) >= 2 and line[0] != line[-1]], dtype=object)
+    return shapely.union_all(shapely.buffer(shapes, swath_m / 2, cap_style="flat"), grid_size=COVERAGE_GRID_M)
 
 
 def coverage_fraction(area: Polygon | MultiPolygon, covered: BaseGeometry) -> float:

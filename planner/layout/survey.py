@@ -38,12 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely import affinity
-from shapely.geometry import LineString, MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.core.dubins import DubinsPath, Pose, Straight, shortest_length, shortest_path
 from planner.core.errors import InputError
-from planner.layout.lanes import COVERAGE_GRID_M, Point2, entry_point, lane_order, positive, valid_overlap
+from planner.layout.lanes import Point2, entry_point, lane_order, positive, swept_area, valid_overlap
 
 __all__ = ["SurveyPattern", "survey_pattern"]
 
@@ -89,9 +89,7 @@ class SurveyPattern:
 
     def coverage(self) -> Polygon | MultiPolygon:
         """Ground swept by the sensor on the lanes: union of lane buffers of ``swath_m / 2`` with flat caps."""
-        lines = [LineString(lane) for lane in self.lanes if lane[0] != lane[1]]
-        buffers = shapely.buffer(np.array(lines, dtype=object), self.swath_m / 2, cap_style="flat")
-        return shapely.union_all(buffers, grid_size=COVERAGE_GRID_M)
+        return swept_area(self.lanes, self.swath_m)
 
 
 def _area(area: BaseGeometry) -> Polygon | MultiPolygon:

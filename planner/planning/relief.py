@@ -28,7 +28,7 @@ from planner.model.fleet import Airframe, airframes
 from planner.model.plan import Coverage, Plan, Sortie
 from planner.model.scenario import Persistent, Scenario
 from planner.planning.pipeline import build_model, check_wind, solve_params
-from planner.planning.sorties import sortie_legs
+from planner.planning.sorties import flown_by, sortie_legs
 from planner.solve.problem import SolveParams
 from planner.solve.relief_schedule import (
     Launch,
@@ -221,14 +221,4 @@ def _launch_sortie(model: CostModel, fleet: list[Airframe], x: Launch, number: i
     legs = sortie_legs(model, frame, model.class_of(frame), (node,), (x.arrive_s,), (x.arrive_s,),
                        {node: replace(design, turns=turns)})
     when = model.scenario.start + timedelta(seconds=x.launch_s)
-    return Sortie(
-        name=f"{frame.name}-{when:%Y%m%dT%H%MZ}",
-        aircraft=frame.aircraft,
-        base=frame.base,
-        loadout=frame.loadout,
-        payload_kg=frame.payload_kg,
-        endurance_s=frame.endurance_s,
-        reserve_s=frame.reserve_s,
-        legs=legs,
-        notes=(f"relief launch {number + 1}",),
-    )
+    return flown_by(frame, legs, f"{frame.name}-{when:%Y%m%dT%H%MZ}", (f"relief launch {number + 1}",))

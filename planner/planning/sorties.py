@@ -21,7 +21,7 @@ from planner.model.plan import Leg, Orbit, Pattern, Position, Sortie
 from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M, Task
 from planner.solve.problem import Problem, Route, evaluate_route
 
-__all__ = ["sortie", "sortie_legs"]
+__all__ = ["flown_by", "sortie", "sortie_legs"]
 
 
 def sortie(model: CostModel, problem: Problem, frame: Airframe, route: Route) -> Sortie:
@@ -31,18 +31,15 @@ def sortie(model: CostModel, problem: Problem, frame: Airframe, route: Route) ->
         raise InfeasibleError(f"internal: optimiser returned an infeasible route for {frame.name}: {check.reason}")
     vehicle = problem.vehicles[route.vehicle]
     legs = sortie_legs(model, frame, vehicle.cost_class, route.nodes, check.arrival_s, check.service_start_s)
-    notes = ["loadout chosen by the planner"] if frame.chosen else []
-    return Sortie(
-        name=frame.name,
-        aircraft=frame.aircraft,
-        base=frame.base,
-        loadout=frame.loadout,
-        payload_kg=frame.payload_kg,
-        endurance_s=frame.endurance_s,
-        reserve_s=frame.reserve_s,
-        legs=legs,
-        notes=tuple(notes),
-    )
+    notes = ("loadout chosen by the planner",) if frame.chosen else ()
+    return flown_by(frame, legs, frame.name, notes)
+
+
+def flown_by(frame: Airframe, legs: tuple[Leg, ...], name: str, notes: tuple[str, ...]) -> Sortie:
+    """The sortie ``name`` of ``frame`` (its aircraft, base, loadout, endurance and reserve) flying ``legs``."""
+    return Sortie(name=name, aircraft=frame.aircraft, base=frame.base, loadout=frame.loadout,
+                  payload_kg=frame.payload_kg, endurance_s=frame.endurance_s, reserve_s=frame.reserve_s,
+                  legs=legs, notes=notes)
 
 
 def sortie_legs(
