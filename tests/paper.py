@@ -78,3 +78,46 @@ def fly(path: str, *, cruise_mps: float, loiter_mps: float, climb_mps: float, de
             dist += it.param1 * speed
         lat, lon, alt = it.x, it.y, z
     return PaperFlight(dist, t, count - 1)
+
+
+def flown_shapes(path: str, *, hold_radius_m: float, step_m: float = 100.0) -> list[tuple[str, object]]:
+    """What an ArduPlane flying ``path`` covers over the ground, as (what, shapely geometry in lon/lat).
+
+    Every loiter's disc (LOITER_TURNS / LOITER_TIME radius p3, LOITER_TO_ALT p2; a zero radius flown at
+    ``hold_radius_m``; clockwise unless negative), and every leg sampled every ``step_m`` along the
+    geodesic, starting after a loiter at the point where the circle is left on its tangent toward the
+    leg's end (ArduPlane waits until it heads for the next waypoint). Only pymavlink, pyproj, shapely.
+    """
+    from shapely.geometry import LineString, Polygon
+
+    loader = mavwp.MAVWPLoader()
+    items = [loader.wp(i) for i in range(loader.load(path))]
+    out: list[tuple[str, object]] = []
+    lon, lat = items[0].y, items[0].x
+    circle = None  # (lon, lat, radius, clockwise)
+    for it in items[1:]:
+        if it.command not in POSITIONAL or it.command == 20:
+            continue
+        to = (it.y, it.x) if (it.x, it.y) != (0.0, 0.0) else (lon, lat)
+        start = (lon, lat)
+        if circle is not None:
+            az, _, d = GEOD.inv(circle[0], circle[1], *to)
+            if d > circle[2]:
+                beta = math.degrees(math.acos(circle[2] / d))
+                tlon, tlat, _ = GEOD.fwd(circle[0], circle[1], az - beta if circle[3] else az + beta, circle[2])
+                start = (tlon, tlat)
+        d = GEOD.inv(*start, *to)[2]
+        k = int(d // step_m)
+        if d > 0:
+            out.append((f"leg to item {it.seq}", LineString([start, *(GEOD.npts(*start, *to, k) if k else []), to])))
+        lon, lat = to
+        circle = None
+        radius = {18: it.param3, 19: it.param3, 31: it.param2}.get(it.command)
+        if radius is not None:
+            r = abs(radius) or hold_radius_m
+            if it.command == 19:
+                r = max(r, hold_radius_m)
+            clon, clat, _ = GEOD.fwd([lon] * 90, [lat] * 90, [4.0 * j for j in range(90)], [r] * 90)
+            out.append((f"circle of item {it.seq}", Polygon(zip(clon, clat, strict=True))))
+            circle = (lon, lat, r, radius >= 0)
+    return out

@@ -313,7 +313,9 @@ def test_loiter_circle_clipping_a_zone():
     edge = float(GEOD.fwd(0.0, north, 90.0, 400.0)[0])  # 400 m east of the centre; the circle is 500 m
     rows = [takeoff(), (18, 3, 2, 0, 500, 1, north, 0.0, ALT), land()]
     report = check(rows, nofly=[shifted(box(edge, north - 0.01, edge + 0.01, north + 0.01))])
-    assert codes(report) == ["nofly"] and "loiter circle of item 2" in report.faults[0].message
+    assert codes(report) == ["nofly", "nofly"] and "loiter circle of item 2" in report.faults[0].message
+    # circling clockwise, the aircraft leaves for home (south) on the circle's east side: through the zone too
+    assert "item 2 → item 3 (from the circle's tangent)" in report.faults[1].message
 
 
 def test_endurance_exceeded():

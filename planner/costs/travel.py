@@ -22,6 +22,7 @@ from planner.layout.comms import Comms
 from planner.layout.designs import Design, window_s, work_ends
 from planner.layout.orbit import OrbitDesign
 from planner.layout.pattern import PatternDesign
+from planner.model.aircraft import Aircraft
 from planner.model.scenario import APPROACH_M, Base, Scenario, Task
 
 __all__ = ["cost_model"]
@@ -62,8 +63,9 @@ def cost_model(
                + [work_ends(t, designs.get((i, k))) for i, t in enumerate(tasks)] for k in range(len(types))]
     if space is not None:
         points = [p for ends in ends_of for pair in ends for p in pair]
-        if routing is None or not routing.covers(points):
-            routing = routing_for(space, points, {name: craft[name] for name in types}, scenario.wind)
+        radii = _circle_radii(bases, tasks, designs, [craft[name] for name in types], scenario.wind.speed_mps)
+        if routing is None or not routing.covers(points, radii):
+            routing = routing_for(space, points, {name: craft[name] for name in types}, scenario.wind, radii)
     reachable = np.zeros(nt, bool) if routing is not None else None
     for k, name in enumerate(types):
         a = craft[name]
@@ -117,6 +119,19 @@ def cost_model(
         window[nb + i] = window_s(task, scenario, longest)
     return CostModel(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members,
                      routing, reachable, turn_m=turn_m)
+
+
+def _circle_radii(bases: list[Base], tasks: list[Task], designs: dict[tuple[int, int], Design],
+                  aircraft: list[Aircraft], wind_mps: float) -> dict[tuple[float, float], float]:
+    """(lon, lat) -> radius (m) of the widest circle flown there and left on its tangent: the climb and
+    descent circle over a base (the widest cruise turn in the wind, as the mission flies it) and orbits."""
+    climb = max((math.ceil(a.turn_radius_m(wind_mps, loiter=False)) for a in aircraft), default=0)
+    out = {(b.lon, b.lat): float(climb) for b in bases}
+    for (i, _), d in designs.items():
+        if isinstance(d, OrbitDesign):
+            centre = work_ends(tasks[i], d)[0]
+            out[centre] = max(out.get(centre, 0.0), d.radius_m)
+    return out
 
 
 def _turns_m(frame: geo.LocalFrame, ends: list[tuple[tuple[float, float], tuple[float, float]]],

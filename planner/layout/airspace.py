@@ -36,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.core import geo
 from planner.core.errors import InfeasibleError, InputError
 from planner.layout.detours import CornerGraph, LegCost, Network, Routes, Terminals
+from planner.layout.outline import convex_corners, disc_hulls, hits, hull_hits, part_discs
 from planner.model.scenario import Task
 
 __all__ = ["DEFAULT_MARGIN_M", "MAX_RANGE_M", "Airspace"]
@@ -57,7 +58,6 @@ _LEG_STEP_M = 500.0  # geodesic legs are densified at this spacing when checked
 _MAX_LEG_POINTS = 20_000
 _CIRCLE_SIDES = 64
 _SHIFT_EXTRA = (0.0, 0.01, 0.03, 0.1, 0.3)  # growth (share of the disc) tried when an orbit centre is moved out
-_CHUNK = 200_000  # segments per vectorised geometry call
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class Airspace:
         union = shapely.union_all(np.array(zones_xy, dtype=object)) if zones_xy else Polygon()
         shapely.prepare(union)
         setattr_(self, "_zone_union", union)
-        setattr_(self, "_zone_discs", _part_discs(union))
+        setattr_(self, "_zone_discs", part_discs(union))
         local = [self.frame.geometry_to_local(z) for z in dense]
         setattr_(self, "_zones_local",
                  shapely.union_all(shapely.make_valid(np.array(local, dtype=object))) if local else Polygon())
@@ -134,10 +134,10 @@ class Airspace:
         blocker = keepout.buffer(-_EPS_M) if not keepout.is_empty else keepout
         shapely.prepare(blocker)
         setattr_(self, "_blocker", blocker)
-        setattr_(self, "_blocker_discs", _part_discs(blocker))
+        setattr_(self, "_blocker_discs", part_discs(blocker))
         setattr_(self, "_escape", keepout.buffer(_ESCAPE_M).boundary if not keepout.is_empty else keepout)
         setattr_(self, "_band_clip", 2.0 * reach)
-        nodes = _convex_corners(keepout)
+        nodes = convex_corners(keepout)
         setattr_(self, "_nodes_xy", nodes)
         setattr_(self, "_nodes_lonlat", plane.lonlat(nodes) if len(nodes) else np.zeros((0, 2)))
         v = len(nodes)
@@ -199,7 +199,7 @@ class Airspace:
             outline = shapely.union_all(
                 [g for g in shapely.get_parts(outline) if isinstance(g, Polygon | MultiPolygon)]
             )
-            if len(_convex_corners(outline)) <= _MAX_NODES:
+            if len(convex_corners(outline)) <= _MAX_NODES:
                 return shapely.normalize(outline), reach
             tol *= 2.0
 
@@ -250,12 +250,21 @@ class Airspace:
         """Whether every geodesic leg between consecutive ``points`` (lon, lat) stays out of every zone."""
         return all(self.leg_clear(p, q) for p, q in itertools.pairwise(points))
 
-    def path_conflict(self, points: Sequence[tuple[float, float]]) -> str | None:
+    def path_conflict(self, points: Sequence[tuple[float, float]], radii_m: Sequence[float] | None = None) -> str | None:
         """Name of the first zone (in the given order) that a geodesic leg between consecutive ``points``
-        (lon, lat) enters, or None when :meth:`path_clear`."""
+        (lon, lat) enters, or None when :meth:`path_clear`.
+
+        With ``radii_m`` (metres, one per point, 0 for none) a leg is the hull of the circles round its
+        ends instead: what an aircraft circling there may fly when it leaves on the tangent.
+        """
         if self.empty or len(points) < 2:
             return None
         lines = [self._leg_line(p, q) for p, q in itertools.pairwise(points)]
+        if radii_m is not None and any(r > 0 for r in radii_m):
+            lon, lat = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+            xy = self._xy(lon, lat)
+            rad = self._plane_radius(lon, lat, np.asarray(radii_m, float))
+            lines = list(shapely.union(np.array(lines, dtype=object), disc_hulls(xy[:-1], xy[1:], rad[:-1], rad[1:])))
         if not shapely.intersects(self._zone_union, lines).any():
             return None
         for name, zone in zip(self.names, self._zones_xy, strict=True):
@@ -323,8 +332,10 @@ class Airspace:
                 out[i] = out[i] or name
         return out
 
-    def path(self, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
-        """The shortest zone-avoiding route from ``a`` to ``b`` (lon, lat) as vertices joined by geodesics.
+    def path(self, a: tuple[float, float], b: tuple[float, float], radii_m: tuple[float, float] = (0.0, 0.0)
+             ) -> list[tuple[float, float]]:
+        """The shortest zone-avoiding route from ``a`` to ``b`` (lon, lat) as vertices joined by geodesics,
+        for an aircraft circling ``radii_m`` (metres, 0: not) round each end (:meth:`network`).
 
         Straight (two vertices) when the geodesic leg is clear. Raises InfeasibleError when an end is
         inside a zone or no route exists.
@@ -333,13 +344,17 @@ class Airspace:
             name = self.zone_of(*p)
             if name is not None:
                 raise InfeasibleError(f"({p[0]:.5f}, {p[1]:.5f}) is inside no-fly zone '{name}'")
-        return self.routes([a[0], b[0]], [a[1], b[1]]).path(0, 1)
+        return self.routes([a[0], b[0]], [a[1], b[1]], radii_m=radii_m).path(0, 1)
 
-    def network(self, lons: Any, lats: Any) -> Network:
+    def network(self, lons: Any, lats: Any, radii_m: Any = None) -> Network:
         """The geometry of routes between points (lon, lat arrays): which legs are clear, and their geodesics.
 
-        Price it with :meth:`Network.routes`, once per leg cost (e.g. per aircraft type). Raises
-        InputError for points that are not finite lon/lat or lie beyond :data:`MAX_RANGE_M`.
+        ``radii_m`` (metres, one per point; default none) is the circle an aircraft flies round a point
+        (the climb over a base, an orbit) and leaves on its tangent toward the route's next vertex, up to
+        a radius to the side: a leg from or to such a point is clear only when the hull of its end circles
+        meets no zone. Price it with :meth:`Network.routes`, once per leg cost (e.g. per aircraft type).
+        Raises InputError for points that are not finite lon/lat or lie beyond :data:`MAX_RANGE_M`, or
+        radii that are not finite metres >= 0.
         """
         lon = np.asarray(lons, float).ravel()
         lat = np.asarray(lats, float).ravel()
@@ -347,28 +362,32 @@ class Airspace:
             raise InputError(f"{lon.size} longitudes but {lat.size} latitudes")
         if not (np.isfinite(lon).all() and np.isfinite(lat).all() and (np.abs(lat) <= 90).all()):
             raise InputError("route points must be finite lon/lat")
-        ends = self._terminals(lon, lat)
+        radius = np.zeros(lon.size) if radii_m is None else np.asarray(radii_m, float).ravel()
+        if radius.shape != lon.shape or not (np.isfinite(radius).all() and (radius >= 0).all()):
+            raise InputError("route circle radii must be finite metres >= 0, one per point")
+        ends = self._terminals(lon, lat, radius)
         dist, az = geo.pairwise_inverse(ends.lonlat[:, 0], ends.lonlat[:, 1])
         direct = np.zeros(dist.shape, bool)
         ii, jj = np.triu_indices(ends.count, k=1)
         keep = ends.owner[ii] != ends.owner[jj]
         ii, jj = ii[keep], jj[keep]
-        clear = self._clear(ends.xy[ii], ends.xy[jj], ends.clip[ii], ends.clip[jj])
+        clear = self._clear(ends.xy[ii], ends.xy[jj], ends.clip[ii], ends.clip[jj], ends.radius[ii],
+                            ends.radius[jj])
         direct[ii, jj] = clear
         direct[jj, ii] = clear
         nodes = self._nodes_xy
         v, t = len(nodes), ends.count
         seen = self._clear(np.repeat(ends.xy, v, axis=0), np.tile(nodes, (t, 1)), np.repeat(ends.clip, v),
-                           np.zeros(t * v)).reshape(t, v)
+                           np.zeros(t * v), np.repeat(ends.radius, v), np.zeros(t * v)).reshape(t, v)
         to_node, to_node_az = geo.cross_inverse(ends.lonlat[:, 0], ends.lonlat[:, 1], self._nodes_lonlat[:, 0],
                                                 self._nodes_lonlat[:, 1])
         graph = CornerGraph(self._nodes_xy, self._nodes_lonlat, self._node_vis, self._node_dist, self._node_az)
         return Network(lon, lat, _graph=graph, _ends=ends, _dist=dist, _az=az, _direct=direct, _seen=seen,
                        _to_node=to_node, _to_node_az=to_node_az)
 
-    def routes(self, lons: Any, lats: Any, *, cost: LegCost | None = None) -> Routes:
+    def routes(self, lons: Any, lats: Any, *, cost: LegCost | None = None, radii_m: Any = None) -> Routes:
         """Shortest zone-avoiding routes between all ordered pairs of points: ``network(…).routes(cost)``."""
-        return self.network(lons, lats).routes(cost=cost)
+        return self.network(lons, lats, radii_m).routes(cost=cost)
 
     # ------------------------------------------------------------------ internals
     def _leg_line(self, a: tuple[float, float], b: tuple[float, float]) -> BaseGeometry:
@@ -392,11 +411,27 @@ class Airspace:
                 )
         return self._plane.xy(lon.ravel(), lat.ravel())
 
-    def _terminals(self, lon: np.ndarray, lat: np.ndarray) -> Terminals:
+    def _plane_radius(self, lon: np.ndarray, lat: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
+        """Plane radius of a disc holding the geodesic circle of ``radius_m`` round each point (the plane
+        stretches distances away from its centre; 36 bearings, 2 % and 1 m of slack)."""
+        out = np.zeros(lon.size)
+        some = np.flatnonzero(radius_m > 0)
+        if some.size:
+            az = np.arange(36) * 10.0
+            plon, plat = geo.destination(np.repeat(lon[some], 36), np.repeat(lat[some], 36), np.tile(az, some.size),
+                                         np.repeat(radius_m[some], 36))
+            ring = self._xy(plon, plat).reshape(some.size, 36, 2)
+            centre = self._xy(lon[some], lat[some])
+            out[some] = np.hypot(*(ring - centre[:, None, :]).transpose(2, 0, 1)).max(axis=1) * 1.02 + 1.0
+        return out
+
+    def _terminals(self, lon: np.ndarray, lat: np.ndarray, radius_m: np.ndarray) -> Terminals:
         """Where routes of each point may start: the point itself unless inside a zone, and for a point
-        inside the margin also its escape, the nearest point just outside the keep-out outline."""
+        inside the margin also its escape, the nearest point just outside the keep-out outline (reached
+        from the point's circle, ``radius_m``, on its tangent without touching a zone)."""
         n = lon.size
         xy = self._xy(lon, lat)
+        rad = self._plane_radius(lon, lat, radius_m)
         inside = self.contains(lon, lat)
         band = np.zeros(n, bool)
         if not self.empty:
@@ -410,6 +445,7 @@ class Airspace:
             line = shapely.shortest_line(shapely.points(xy[banded]), self._escape)
             exits = shapely.get_coordinates(line).reshape(-1, 2, 2)[:, 1]
             ok = ~shapely.intersects(self._zone_union, shapely.linestrings(np.stack([xy[banded], exits], axis=1)))
+            ok &= ~hull_hits(self._zone_union, self._zone_discs, xy[banded], exits, rad[banded], np.zeros(banded.size))
             banded, exits = banded[ok], exits[ok]
             slots[1, banded] = own.size + np.arange(banded.size)
         lonlat = np.vstack([np.column_stack([lon[own], lat[own]]),
@@ -421,17 +457,20 @@ class Airspace:
             owner=np.concatenate([own, banded]),
             near=np.concatenate([band[own], np.ones(banded.size, bool)]),
             slots=slots,
+            radius=np.concatenate([rad[own], np.zeros(banded.size)]),
         )
 
     def _from_centre_m(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Geodesic distance (m) of each point from the frame centre."""
         return geo.distance_m(np.full(lon.shape, self.frame.lon0), np.full(lon.shape, self.frame.lat0), lon, lat)
 
-    def _clear(self, p: np.ndarray, q: np.ndarray, clip_p: np.ndarray, clip_q: np.ndarray) -> np.ndarray:
+    def _clear(self, p: np.ndarray, q: np.ndarray, clip_p: np.ndarray, clip_q: np.ndarray,
+               rad_p: np.ndarray | None = None, rad_q: np.ndarray | None = None) -> np.ndarray:
         """Whether each plane segment p→q may be flown.
 
         It may not cross the shrunken outline, except within ``clip_p`` / ``clip_q`` plane metres of an
-        end inside the margin; a segment with such an end may still not touch a zone.
+        end inside the margin; a segment with such an end may still not touch a zone. With circles flown
+        round its ends (plane radii ``rad_p`` / ``rad_q``), the hull of those circles may not touch a zone.
         """
         m = p.shape[0]
         if m == 0 or self.empty:
@@ -439,7 +478,7 @@ class Airspace:
         relaxed = (clip_p > 0) | (clip_q > 0)
         plain = np.flatnonzero(~relaxed)
         blocked = np.zeros(m, bool)
-        blocked[plain] = _hits(self._blocker, self._blocker_discs, p[plain], q[plain])
+        blocked[plain] = hits(self._blocker, self._blocker_discs, p[plain], q[plain])
         some = np.flatnonzero(relaxed)
         if some.size:
             a, b = p[some], q[some]
@@ -449,63 +488,11 @@ class Airspace:
             t0 = clip_p[some] / safe
             t1 = 1.0 - clip_q[some] / safe
             rest = np.flatnonzero(t0 < t1)
-            blocked[some[rest]] = _hits(self._blocker, self._blocker_discs, a[rest] + t0[rest, None] * d[rest],
+            blocked[some[rest]] = hits(self._blocker, self._blocker_discs, a[rest] + t0[rest, None] * d[rest],
                                         a[rest] + t1[rest, None] * d[rest])
-            blocked[some] |= _hits(self._zone_union, self._zone_discs, a, b)
+            blocked[some] |= hits(self._zone_union, self._zone_discs, a, b)
+        if rad_p is not None and rad_q is not None:
+            wide = np.flatnonzero(~blocked & ((rad_p > 0) | (rad_q > 0)))
+            blocked[wide] = hull_hits(self._zone_union, self._zone_discs, p[wide], q[wide], rad_p[wide], rad_q[wide])
         return ~blocked
-
-
-def _part_discs(geom: BaseGeometry) -> np.ndarray:
-    """(k, 3) discs (centre x, y, radius) enclosing each part of a geometry, with a little slack."""
-    rows = []
-    for part in shapely.get_parts(geom):
-        xy = shapely.get_coordinates(part)
-        if len(xy):
-            centre = (xy.min(axis=0) + xy.max(axis=0)) / 2.0
-            rows.append([*centre, float(np.hypot(*(xy - centre).T).max()) * (1 + 1e-9) + 1.0])
-    return np.array(rows).reshape(-1, 3)
-
-
-def _hits(geom: BaseGeometry, discs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether each segment a→b (plane) intersects the prepared ``geom``.
-
-    Segments farther from every part's bounding disc (``discs``: (k, 3) centre x, y and radius) than its
-    radius are clear without asking GEOS.
-    """
-    m = a.shape[0]
-    out = np.zeros(m, bool)
-    if m == 0 or discs.size == 0:
-        return out
-    d = b - a
-    dd = np.einsum("ij,ij->i", d, d)
-    near = np.zeros(m, bool)
-    for cx, cy, r in discs:
-        rel = np.array([cx, cy]) - a
-        t = np.clip(np.einsum("ij,ij->i", rel, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
-        gap = rel - t[:, None] * d
-        near |= np.einsum("ij,ij->i", gap, gap) <= r * r
-    cand = np.flatnonzero(near)
-    for s in range(0, cand.size, _CHUNK):
-        idx = cand[s:s + _CHUNK]
-        out[idx] = shapely.intersects(geom, shapely.linestrings(np.stack([a[idx], b[idx]], axis=1)))
-    return out
-
-
-def _convex_corners(outline: BaseGeometry) -> np.ndarray:
-    """(V, 2) vertices where the outline's obstacle is convex: the only corners a shortest path bends at."""
-    corners = []
-    for poly in shapely.get_parts(outline):
-        if not isinstance(poly, Polygon):
-            continue
-        poly = shapely.geometry.polygon.orient(poly, sign=1.0)  # shell CCW, holes CW: obstacle on the left
-        for ring in (poly.exterior, *poly.interiors):
-            xy = np.asarray(ring.coords)[:-1, :2]
-            if len(xy) < 3:
-                continue
-            prev = xy - np.roll(xy, 1, axis=0)
-            nxt = np.roll(xy, -1, axis=0) - xy
-            cross = prev[:, 0] * nxt[:, 1] - prev[:, 1] * nxt[:, 0]
-            corners.append(xy[cross > 0])
-    return np.vstack(corners) if corners else np.zeros((0, 2))
-
 

@@ -170,7 +170,8 @@ class Network:
 @dataclass(frozen=True)
 class Terminals:
     """Route ends: (T, 2) plane and lon/lat positions, clip length, owning point, whether inside the
-    margin, and ``slots`` (2, n): each point's own terminal and escape terminal (-1: none)."""
+    margin, ``slots`` (2, n): each point's own terminal and escape terminal (-1: none), and ``radius`` (T,):
+    the plane radius of the circle flown round each end (0: none)."""
 
     xy: np.ndarray
     lonlat: np.ndarray
@@ -178,6 +179,7 @@ class Terminals:
     owner: np.ndarray
     near: np.ndarray
     slots: np.ndarray
+    radius: np.ndarray
 
     @property
     def count(self) -> int:

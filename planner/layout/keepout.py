@@ -26,7 +26,8 @@ def airspace_of(scenario: Scenario, frame: geo.LocalFrame, fleet: list[Airframe]
     """The scenario's no-fly zones (None without any), checked against the bases aircraft fly from.
 
     Raises InputError for such a base inside a zone, or whose climb and descent circle (the widest
-    cruise turn in the wind, as the mission flies it) or final approach enters one.
+    cruise turn in the wind, as the mission flies it) or final approach (flown from that circle's
+    tangent) enters one.
     """
     if not scenario.nofly:
         return None
@@ -43,9 +44,11 @@ def airspace_of(scenario: Scenario, frame: geo.LocalFrame, fleet: list[Airframe]
                              f"zone '{zone}'")
         if base.runway_deg is not None:
             lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
-            zone = space.path_conflict([(base.lon, base.lat), (float(lon), float(lat))])
+            # the approach starts where the descent circle is left on its tangent toward its first point
+            zone = space.path_conflict([(base.lon, base.lat), (float(lon), float(lat))], [float(radius), 0.0])
             if zone is not None:
-                raise InputError(f"base '{base.name}': the final approach enters no-fly zone '{zone}'")
+                raise InputError(f"base '{base.name}': the final approach (from the {radius} m descent circle) "
+                                 f"enters no-fly zone '{zone}'")
     return space
 
 

@@ -4,6 +4,12 @@ Legs between positional NAV items are geodesics flown at the airspeed in effect 
 ``DO_CHANGE_SPEED``) with the wind's ground speed; altitude changes add climb or descent time at the
 profile's rates; loiters add their turns, seconds or altitude change; ``DO_JUMP`` loops are unrolled with
 ArduPilot's counting. Distances in metres, times in seconds, altitudes metres AMSL, bearings degrees true.
+
+For no-fly zones the flight is flown as the aircraft flies it: a loiter's whole disc, and the leg after a
+loiter from the point where the circle is left on its tangent toward the next waypoint (as ArduPlane does
+once the turns, time or altitude are done), up to a radius to the side of the centre line. A loiter whose
+cross-track flag (p4) is 0 tracks the line from the centre from there on: the whole triangle between the
+tangent, the centre line and the waypoint is checked. (Times and distances stay centre to centre.)
 """
 
 from __future__ import annotations
@@ -107,6 +113,7 @@ class Flight:
     ended: bool = False
     returned: bool = False
     flown: list[Item] = field(default_factory=list)
+    circle: tuple[float, float, float, bool, bool] | None = None  # lon, lat, radius m, clockwise, xtrack exit
 
 
 class PaperFlight:
@@ -170,7 +177,9 @@ class PaperFlight:
         if leg.distance_m > 0:
             start = f"item {f.last_nav.index}" if f.last_nav is not None else "home"
             end = "home" if home_leg else f"item {it.index}"
-            self._enter(leg.line, ("leg", f.lon, f.lat, lon, lat), f"leg {start} → {end}", it)
+            exit_ = self._tangent_exit(lon, lat)
+            what = f"leg {start} → {end}" if exit_ is None else f"leg {start} → {end} (from the circle's tangent)"
+            self._enter(leg.line if exit_ is None else exit_, ("leg", f.lon, f.lat, lon, lat, f.circle), what, it)
             if self.a is not None and f.speed_mps is not None:
                 seg_s = physics.leg_time_s(leg.seg_m, leg.seg_track_deg, f.speed_mps, self.wind.from_deg,
                                            self.wind.speed_mps)
@@ -189,6 +198,25 @@ class PaperFlight:
             self.out.fault("ceiling", f"{label(it)}: altitude {alt_m:,.0f} m AMSL is above the ceiling of "
                            f"{self.a.name} ({self.a.ceiling_m:,.0f} m)", it)
         return leg
+
+    def _tangent_exit(self, lon: float, lat: float) -> BaseGeometry | None:
+        """What is flown from the circle the aircraft is on toward (lon, lat): the tangent from where the
+        circle is left (clockwise or not), with the triangle up to the centre line when the loiter does not
+        cross-track from its exit; None without a circle or when the point is inside it (the disc holds it)."""
+        if self.f.circle is None:
+            return None
+        clon, clat, radius, clockwise, xtrack = self.f.circle
+        az, _, dist = geo.inverse(clon, clat, lon, lat)
+        if float(dist) <= radius:
+            return None
+        beta = math.degrees(math.acos(radius / float(dist)))
+        tlon, tlat = geo.destination(clon, clat, float(az) - beta if clockwise else float(az) + beta, radius)
+        tangent = _leg_geometry(float(tlon), float(tlat), lon, lat).line
+        if xtrack:
+            return tangent
+        centre_line = _leg_geometry(clon, clat, lon, lat).line
+        ring = np.vstack([np.asarray(tangent.coords), np.asarray(centre_line.coords)[::-1]])
+        return Polygon(ring).buffer(0).union(tangent)
 
     def _turn(self, leg: _Leg) -> None:
         """At a waypoint, the heading change onto ``leg`` and whether the leg is long enough to turn."""
@@ -213,9 +241,14 @@ class PaperFlight:
         assert self.a is not None
         return physics.turn_radius_m(speed_mps, self.a.max_bank_deg, self.wind.speed_mps)
 
-    def _loiter_circle(self, it: Item, radius_m: float) -> None:
+    def _loiter_circle(self, it: Item, radius_m: float, signed_radius: float) -> None:
+        """Check the loiter's disc and remember the circle its exit leaves on the tangent (clockwise unless
+        ``signed_radius`` < 0; cross-track exit when p4 > 0)."""
         self._enter(_circle(self.f.lon, self.f.lat, radius_m), ("circle", self.f.lon, self.f.lat, radius_m),
                     f"loiter circle of {label(it)} ({radius_m:,.0f} m)", it)
+        if radius_m > 0:
+            xtrack = math.isfinite(it.params[3]) and it.params[3] > 0
+            self.f.circle = (self.f.lon, self.f.lat, radius_m, not signed_radius < 0, xtrack)
 
     # -- items ---------------------------------------------------------------------------------------
     def nav(self, it: Item) -> None:
@@ -224,6 +257,7 @@ class PaperFlight:
         lon, lat = self._where(it)
         # the climb or descent of NAV_LOITER_TO_ALT is flown in circles at the item: same time as on the leg
         self._fly_to(it, lon, lat, self._alt(it))
+        f.circle = None
         if cmd == NAV_LAND:
             f.ended = f.returned = True
         elif cmd == NAV_LOITER_TURNS:
@@ -231,10 +265,10 @@ class PaperFlight:
         elif cmd == NAV_LOITER_TIME:
             self._loiter_time(it)
         elif cmd == NAV_LOITER_TO_ALT:
-            self._loiter_radius_note(it, abs(it.params[1]))
+            self._loiter_radius_note(it, abs(it.params[1]) if math.isfinite(it.params[1]) else 0.0)
         elif cmd == NAV_LOITER_UNLIM:
             radius = abs(it.params[2]) if math.isfinite(it.params[2]) else 0.0
-            self._loiter_circle(it, radius)
+            self._loiter_circle(it, radius, it.params[2])
             self.out.fault("never_ends", f"{label(it)}: NAV_LOITER_UNLIM never ends; no planned sortie can hold it", it)
             f.ended = True
         f.flown.append(it)
@@ -261,7 +295,7 @@ class PaperFlight:
                 self.out.fault("no_headway", f"{label(it)}: no headway around the circle at {speed:g} m/s", it)
             f.time_s += turns * lap
         f.distance_m += turns * 2.0 * math.pi * radius
-        self._loiter_circle(it, radius)
+        self._loiter_circle(it, max(radius, self._min_radius(self._loiter_speed())) if self.a else radius, it.params[2])
 
     def _loiter_time(self, it: Item) -> None:
         f = self.f
@@ -277,19 +311,21 @@ class PaperFlight:
             if self.autopilot == "ardupilot" and radius:
                 self.out.warn("loiter_radius", f"{label(it)}: ArduPilot keeps only the sign of the NAV_LOITER_TIME "
                               "radius and flies its WP_LOITER_RAD", it)
-            radius = radius or need
-        self._loiter_circle(it, radius)
+            radius = max(radius, need)
+        self._loiter_circle(it, radius, it.params[2])
 
     def _loiter_radius_note(self, it: Item, radius: float) -> None:
-        if self.a is None or not radius or not math.isfinite(radius):
-            return
-        speed = self.f.speed_mps or self.a.cruise_speed_mps
-        need = self._min_radius(speed)
-        if radius + 1e-6 < need:
-            self.out.warn("loiter_radius", f"{label(it)}: loiter-to-altitude radius {radius:,.0f} m is below the turn "
-                          f"radius {need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind; the autopilot "
-                          "will fly a wider circle", it)
-        self._loiter_circle(it, radius)
+        """The loiter-to-altitude circle: its radius (0: the autopilot's default, assumed the turn radius),
+        never tighter than the aircraft can turn."""
+        if self.a is not None:
+            speed = self.f.speed_mps or self.a.cruise_speed_mps
+            need = self._min_radius(speed)
+            if radius and radius + 1e-6 < need:
+                self.out.warn("loiter_radius", f"{label(it)}: loiter-to-altitude radius {radius:,.0f} m is below the "
+                              f"turn radius {need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind; the "
+                              "autopilot will fly a wider circle", it)
+            radius = max(radius, need)
+        self._loiter_circle(it, radius, it.params[1])
 
     def rtl(self, it: Item) -> None:
         home = self.m.home
