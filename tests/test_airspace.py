@@ -19,6 +19,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from planner.core import geo, physics
 from planner.core.errors import InfeasibleError, InputError
+from planner.layout import outline
 from planner.layout.airspace import Airspace
 from planner.model.scenario import Task
 
@@ -293,6 +294,59 @@ def test_outline_keeps_few_corners_for_a_finely_drawn_zone() -> None:
     assert len(shapely.get_coordinates(space.keepout)) < 200
     path = space.path(at(FRAME, -100, 0), at(FRAME, 100, 0))
     assert clearance_m(FRAME.geometry_to_lonlat(circle), path) >= 990.0
+
+
+def _small_zones(n: int, half_km: float, seed: int) -> list[Polygon]:
+    """``n`` 800 m squares uniform over a square of ``half_km`` round FRAME's centre (issue 20)."""
+    rng = np.random.default_rng(seed)
+    return [local_polygon(FRAME, [(x - 0.4, y - 0.4), (x + 0.4, y - 0.4), (x + 0.4, y + 0.4), (x - 0.4, y + 0.4)])
+            for x, y in rng.uniform(-half_km, half_km, (n, 2))]
+
+
+def test_many_zones_keep_an_outline_that_covers_every_zone_and_margin(monkeypatch) -> None:
+    """The issue's case in small: more corners than the budget. The tolerance may grow, but never past the
+    margin, and every zone plus its margin (sampled with pyproj) stays inside the outline; probe routes
+    between points round the field never enter a zone."""
+    monkeypatch.setattr(outline, "MAX_CORNERS", 300)
+    zones = _small_zones(40, 200.0, seed=3)
+    space = Airspace.from_zones(zones, FRAME)
+    assert len(space.corners) <= 300
+    assert 50.0 < space.tolerance_m <= 1000.0  # it grew, capped by the 1 km margin (it reached 7.4 km before)
+    keep = space.keepout
+    for z in zones:
+        xy = shapely.get_coordinates(z)[:-1]
+        lon, lat, _ = geo.GEOD.fwd(np.repeat(xy[:, 0], 36), np.repeat(xy[:, 1], 36), np.tile(np.arange(36) * 10.0, 4),
+                                   np.full(xy.shape[0] * 36, 990.0))
+        assert shapely.contains_xy(keep, lon, lat).all()
+    rng = np.random.default_rng(4)
+    probes = [at(FRAME, *rng.uniform(-200, 200, 2)) for _ in range(8)]
+    probes = [p for p in probes if space.zone_of(*p) is None]
+    routes = space.routes([p[0] for p in probes], [p[1] for p in probes])
+    union = shapely.union_all(zones)
+    for i, j in itertools.permutations(range(len(probes)), 2):
+        assert clearance_m(union, routes.path(i, j), step_m=200.0) >= 0.0
+
+
+def test_too_many_zones_for_the_corner_budget_are_refused_with_the_reason(monkeypatch) -> None:
+    monkeypatch.setattr(outline, "MAX_CORNERS", 60)
+    with pytest.raises(InputError, match=r"40 no-fly zones need a keep-out outline of [\d,]+ corners even simplified "
+                                         r"by 1,000 m .* at most 60: merge zones"):
+        Airspace.from_zones(_small_zones(40, 200.0, seed=3), FRAME)
+
+
+def test_the_coverage_check_finds_a_zone_the_outline_leaves_out() -> None:
+    zones = _small_zones(3, 20.0, seed=5)
+    local = [FRAME.geometry_to_local(z) for z in zones]
+    plane = geo.GnomonicPlane(FRAME.lon0, FRAME.lat0)
+
+    def to_plane(c: np.ndarray) -> np.ndarray:
+        return plane.xy(*FRAME.to_lonlat(c[:, 0], c[:, 1]))
+
+    need = shapely.transform(shapely.buffer(np.array(local, dtype=object), 998.0, quad_segs=16), to_plane)
+    full = outline.keepout_outline(local, ["a", "b", "c"], 1000.0, to_plane)
+    assert outline._uncovered(full.geometry, need) is None
+    shy = shapely.buffer(full.geometry, -(full.reach_m - 900.0))  # keeps only 900 m round every zone
+    assert outline._uncovered(shy, need) == 0
 
 
 def test_no_zones_means_straight_geodesics() -> None:

@@ -50,7 +50,7 @@ def _nofly(name: str, zone: Polygon) -> dict[str, Any]:
 def _tangent(centre: tuple[float, float], radius_m: float, to: tuple[float, float], clockwise: bool) -> LineString:
     """The geodesic from where a circle round ``centre`` is left toward ``to``, sampled every 50 m."""
     az, _, d = GEOD.inv(*centre, *to)
-    beta = math.degrees(math.acos(radius_m / d))
+    beta = math.degrees(math.acos(min(1.0, radius_m / d)))  # a point inside the circle: left from the nearest
     lon, lat, _ = GEOD.fwd(*centre, az - beta if clockwise else az + beta, radius_m)
     k = int(GEOD.inv(lon, lat, *to)[2] // 50)
     return LineString([(lon, lat), *GEOD.npts(lon, lat, *to, k), to])

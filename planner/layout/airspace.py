@@ -36,7 +36,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.core import geo
 from planner.core.errors import InfeasibleError, InputError
 from planner.layout.detours import CornerGraph, LegCost, Network, Routes, Terminals
-from planner.layout.outline import convex_corners, disc_hulls, hits, hull_hits, part_discs
+from planner.layout.outline import convex_corners, disc_hulls, hits, hull_hits, keepout_outline, part_discs
 from planner.model.scenario import Task
 
 __all__ = ["DEFAULT_MARGIN_M", "MAX_RANGE_M", "Airspace"]
@@ -46,14 +46,9 @@ MAX_RANGE_M = 6_000_000.0  # farthest zone vertex or point from the frame centre
 
 """Cost of legs from their geodesic length (m) and mean track (deg true), vectorised; inf: not flyable."""
 
-_QUAD_SEGS = 3  # arc vertices per quarter circle where a buffered outline rounds a corner
-_SIMPLIFY_FRACTION = 0.05  # outline simplification tolerance as a fraction of the margin
-_MIN_SIMPLIFY_M = 0.5
-_MAX_NODES = 600  # the tolerance doubles until the graph has at most this many corners
 _EPS_M = 1.0  # outlines shrink by this for visibility: grazing a corner or running along an edge is allowed
 _ESCAPE_M = 3.0  # an endpoint inside the margin steps out to this far beyond the outline
 _ZONE_STEP_DEG = 0.01  # zone edges are densified before projection (they are straight in lon/lat)
-_OUTLINE_STEP_M = 2000.0  # buffered outlines are densified before they move to the gnomonic plane
 _LEG_STEP_M = 500.0  # geodesic legs are densified at this spacing when checked
 _MAX_LEG_POINTS = 20_000
 _CIRCLE_SIDES = 64
@@ -83,6 +78,7 @@ class Airspace:
     _zone_discs: np.ndarray = field(init=False, repr=False, compare=False)
     _escape: BaseGeometry = field(init=False, repr=False, compare=False)
     _band_clip: float = field(init=False, repr=False, compare=False)
+    _tolerance_m: float = field(init=False, repr=False, compare=False)
     _nodes_xy: np.ndarray = field(init=False, repr=False, compare=False)
     _nodes_lonlat: np.ndarray = field(init=False, repr=False, compare=False)
     _node_vis: np.ndarray = field(init=False, repr=False, compare=False)
@@ -128,7 +124,10 @@ class Airspace:
         local = [self.frame.geometry_to_local(z) for z in dense]
         setattr_(self, "_zones_local",
                  shapely.union_all(shapely.make_valid(np.array(local, dtype=object))) if local else Polygon())
-        keepout, reach = self._outline(local)
+        built = keepout_outline(local, self.names, self.margin_m,
+                                lambda c: plane.xy(*self.frame.to_lonlat(c[:, 0], c[:, 1])))
+        keepout, reach = built.geometry, built.reach_m
+        setattr_(self, "_tolerance_m", built.tol_m)
         shapely.prepare(keepout)
         setattr_(self, "_keepout", keepout)
         blocker = keepout.buffer(-_EPS_M) if not keepout.is_empty else keepout
@@ -175,34 +174,6 @@ class Airspace:
         nofly = [t for t in tasks if t.kind == "nofly"]
         return cls.from_zones([t.geometry for t in nofly], frame, names=[t.name for t in nofly], margin_m=margin_m)
 
-    def _outline(self, local: list[BaseGeometry]) -> tuple[BaseGeometry, float]:
-        """The merged keep-out outline in the plane and the buffer distance used (m), from the densified
-        zones in the metric frame.
-
-        Zones are buffered in the metric frame by ``margin / cos(π / (4·quad_segs)) + tol`` — round
-        corners drawn with chords that stay outside the margin — then moved to the plane and simplified by
-        ``tol`` (plane metres are never shorter than true ones), so the outline keeps the full margin.
-        """
-        if not local:
-            return Polygon(), 0.0
-        tol = max(_SIMPLIFY_FRACTION * self.margin_m, _MIN_SIMPLIFY_M)
-        while True:
-            reach = self.margin_m / math.cos(math.pi / (4 * _QUAD_SEGS)) + tol
-            grown = shapely.union_all(
-                shapely.buffer(np.array(local, dtype=object), reach, quad_segs=_QUAD_SEGS, join_style="round")
-            )
-            grown = shapely.segmentize(grown, _OUTLINE_STEP_M)
-            on_plane = shapely.transform(
-                grown, lambda c: self._plane.xy(*self.frame.to_lonlat(c[:, 0], c[:, 1]))
-            )
-            outline = shapely.make_valid(shapely.simplify(shapely.make_valid(on_plane), tol, preserve_topology=True))
-            outline = shapely.union_all(
-                [g for g in shapely.get_parts(outline) if isinstance(g, Polygon | MultiPolygon)]
-            )
-            if len(convex_corners(outline)) <= _MAX_NODES:
-                return shapely.normalize(outline), reach
-            tol *= 2.0
-
     # ------------------------------------------------------------------ queries
     @property
     def empty(self) -> bool:
@@ -214,6 +185,11 @@ class Airspace:
         """(V, 2) lon/lat of the keep-out outline corners: every turning point of a route but its ends and
         their escapes (:attr:`Routes.escapes`)."""
         return self._nodes_lonlat.copy()
+
+    @property
+    def tolerance_m(self) -> float:
+        """How far (m) the keep-out outline was simplified: it reaches up to this beyond the margin."""
+        return self._tolerance_m
 
     @property
     def keepout(self) -> BaseGeometry:

@@ -262,13 +262,20 @@ def _all_pairs(cost: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarr
     np.fill_diagonal(c, 0.0)
     np.fill_diagonal(d, 0.0)
     nxt = np.where(np.isfinite(c), np.arange(v)[None, :], -1).astype(np.int32)
+    through = np.empty_like(c)
+    better = np.empty(c.shape, bool)
     for k in range(v):
-        through = c[:, k:k + 1] + c[k:k + 1, :]
-        better = through < c
-        if better.any():
-            c = np.where(better, through, c)
-            d = np.where(better, d[:, k:k + 1] + d[k:k + 1, :], d)
-            nxt = np.where(better, nxt[:, k:k + 1], nxt)
+        rows = np.flatnonzero(np.isfinite(c[:, k]))  # only rows that reach k can improve through it
+        if rows.size == 0:
+            continue
+        sub = np.add(c[rows, k:k + 1], c[k:k + 1, :], out=through[:rows.size])
+        hit = np.less(sub, c[rows], out=better[:rows.size])
+        if hit.any():
+            r, col = np.nonzero(hit)
+            i = rows[r]
+            c[i, col] = sub[r, col]
+            d[i, col] = d[i, k] + d[k, col]
+            nxt[i, col] = nxt[i, k]
     return c, d, nxt
 
 

@@ -1,23 +1,121 @@
-"""Segment tests against zones and keep-out outlines in the gnomonic plane, and the outline's corners.
+"""The keep-out outline round no-fly zones, its corners, and segment tests against it in the gnomonic plane.
 
-:class:`planner.layout.airspace.Airspace` asks these: whether plane segments cross a geometry (bounding
-discs first, then GEOS), whether the hull of two discs round a segment's ends meets one (a circle left on
-its tangent), and where an outline is convex (the only corners a shortest path bends at). Plane metres.
+:class:`planner.layout.airspace.Airspace` asks these: the outline itself (zones grown by the margin,
+merged, simplified within a tolerance capped by the margin, and verified to cover every zone plus the
+margin), whether plane segments cross a geometry (bounding discs first, then GEOS), whether the hull of
+two discs round a segment's ends meets one (a circle left on its tangent), and where an outline is convex
+(the only corners a shortest path bends at). Plane metres.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["convex_corners", "disc_hulls", "hits", "hull_hits", "part_discs"]
+from planner.core.errors import InfeasibleError, InputError
+
+__all__ = ["MAX_CORNERS", "MAX_SIMPLIFY_FRACTION", "Outline", "convex_corners", "disc_hulls", "hits", "hull_hits",
+           "keepout_outline", "part_discs"]
+
+QUAD_SEGS = 3  # arc vertices per quarter circle where a buffered outline rounds a corner
+SIMPLIFY_FRACTION = 0.05  # first outline simplification tolerance, as a fraction of the margin
+MAX_SIMPLIFY_FRACTION = 1.0  # the tolerance doubles up to this fraction of the margin, never beyond
+MIN_SIMPLIFY_M = 0.5
+MAX_CORNERS = 1000  # corners the route graph may have (all-pairs shortest paths grow with their cube)
+OUTLINE_STEP_M = 2000.0  # buffered outlines are densified before they move to the gnomonic plane
+_CHECK_SLACK_M = 2.0  # the coverage check asks for the margin less this (its circles are polygons too)
 
 _CHUNK = 200_000  # segments per vectorised geometry call
 _HULL_SIDES = 16  # sides of the polygon drawn round each end disc of a hull (outside the circle)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The keep-out outline in the plane, the buffer distance ``reach_m`` used and the simplification
+    tolerance ``tol_m`` (metres)."""
+
+    geometry: BaseGeometry
+    reach_m: float
+    tol_m: float
+
+
+def keepout_outline(local: Sequence[BaseGeometry], names: Sequence[str], margin_m: float,
+                    to_plane: Callable[[np.ndarray], np.ndarray]) -> Outline:
+    """The merged keep-out outline of ``local`` zones (densified, in the metric frame) in the plane.
+
+    Zones are buffered in the metric frame by ``margin / cos(π / (4·quad_segs)) + tol`` — round corners
+    drawn with chords that stay outside the margin — then moved to the plane (``to_plane`` maps (k, 2)
+    metric coordinates) and simplified by ``tol`` (plane metres are never shorter than true ones). ``tol``
+    starts at 5 % of the margin and doubles while the outline has more than :data:`MAX_CORNERS` corners,
+    up to the margin itself; an outline that still has too many is refused (InputError, naming the count).
+    The result is verified: every zone grown by the margin must lie inside it (else the tolerance halves;
+    InfeasibleError if even the finest outline does not cover, naming the zone).
+    """
+    if not local:
+        return Outline(Polygon(), 0.0, 0.0)
+    tol = max(SIMPLIFY_FRACTION * margin_m, MIN_SIMPLIFY_M)
+    cap = max(MAX_SIMPLIFY_FRACTION * margin_m, MIN_SIMPLIFY_M)
+    need = shapely.buffer(np.array(local, dtype=object), max(margin_m - _CHECK_SLACK_M, 0.0), quad_segs=16)
+    need = shapely.transform(shapely.segmentize(need, OUTLINE_STEP_M / 4), to_plane)
+    while True:
+        outline, reach = _covering(local, margin_m, tol, to_plane, need)
+        corners = len(convex_corners(outline))
+        if corners <= MAX_CORNERS:
+            break
+        if tol >= cap:
+            raise InputError(
+                f"{len(local)} no-fly zones need a keep-out outline of {corners:,} corners even simplified by "
+                f"{tol:,.0f} m (the most the {margin_m:,.0f} m margin allows); the planner routes round at most "
+                f"{MAX_CORNERS:,}: merge zones that lie close together into fewer polygons, or plan a smaller area"
+            )
+        tol = min(2.0 * tol, cap)
+    missing = _uncovered(outline, need)
+    if missing is not None:
+        raise InfeasibleError(f"internal: the keep-out outline does not cover no-fly zone '{names[missing]}' "
+                              f"and its {margin_m:,.0f} m margin")
+    return Outline(outline, reach, tol)
+
+
+def _covering(local: Sequence[BaseGeometry], margin_m: float, tol: float, to_plane: Callable[[np.ndarray], np.ndarray],
+              need: np.ndarray) -> tuple[BaseGeometry, float]:
+    """The outline simplified by ``tol`` and the buffer distance used (m).
+
+    Simplification moves an edge by about ``tol``, but not always within it (GEOS keeps topology, not a
+    distance bound): every zone whose ``need`` (the zone grown by the margin, in the plane) the simplified
+    outline does not cover gets its unsimplified outline back.
+    """
+    reach = margin_m / math.cos(math.pi / (4 * QUAD_SEGS)) + tol
+    grown = shapely.union_all(
+        shapely.buffer(np.array(local, dtype=object), reach, quad_segs=QUAD_SEGS, join_style="round")
+    )
+    on_plane = shapely.make_valid(shapely.transform(shapely.segmentize(grown, OUTLINE_STEP_M), to_plane))
+    outline = shapely.make_valid(shapely.simplify(on_plane, tol, preserve_topology=True))
+    outline = shapely.union_all([g for g in shapely.get_parts(outline) if isinstance(g, Polygon | MultiPolygon)])
+    bad = _missing(outline, need)
+    if bad.size:
+        parts = shapely.get_parts(on_plane)
+        back = parts[shapely.intersects(parts[:, None], need[None, bad]).any(axis=1)]
+        outline = shapely.union_all([outline, *back])
+    return shapely.normalize(outline), reach
+
+
+def _uncovered(outline: BaseGeometry, need: np.ndarray) -> int | None:
+    """Index of the first zone whose ``need`` (grown by the margin less a little, 16 chords a quarter turn,
+    in the plane) the outline does not cover, or None."""
+    bad = _missing(outline, need)
+    return int(bad[0]) if bad.size else None
+
+
+def _missing(outline: BaseGeometry, need: np.ndarray) -> np.ndarray:
+    """Indices of the zones whose ``need`` the outline does not cover."""
+    shapely.prepare(outline)
+    return np.flatnonzero(~shapely.covers(outline, need))
 
 
 def part_discs(geom: BaseGeometry) -> np.ndarray:
