@@ -264,3 +264,14 @@ def test_a_wind_the_fleet_cannot_fly_in_is_infeasible(tmp_path):
                           extra="[wind]\nfrom_deg = 90\nspeed_mps = 70\n")
     assert main(["relief", str(path), "-o", str(tmp_path / "out")]) == 4
     assert not (tmp_path / "out").exists()
+
+
+def test_one_aircraft_covering_a_short_window_is_the_fleet_needed(tmp_path):
+    """Issue 20: one Anka covers a 10 h window at 1,700 km with no gap; the steady-state floor said 2."""
+    features = [target("far", *_spot(1700), persistent_h=10, sensor="eo-ir")]
+    path = write_scenario(tmp_path / "short", features, fleet=_fleet("anka", 1, '["eo-ir", "satcom"]'))
+    plan = plan_relief(read_scenario(path), time_limit_s=2)
+    cov = plan.coverage[0]
+    assert cov.gaps == () and cov.share == pytest.approx(1.0)
+    assert cov.fleet_needed == 1
+    assert cov.closed_form > 1  # the steady state would need more: the window is shorter than a cycle

@@ -110,13 +110,25 @@ def _fleet_of(fleet: list[Airframe], n: int) -> list[Airframe]:
 
 
 def _fleet_floor(problem: ReliefProblem) -> int:
-    """A lower bound on the fleet covering every orbit: each orbit needs (E + T_g) / (T_os − T_h) aircraft
-    at its best option (the closed form before rounding up), and aircraft are not shared within a cycle."""
-    need = 0.0
-    for o in range(len(problem.windows)):
-        ratios = [x.busy_s / (x.station_s - problem.handover_s) for x in problem.options if x.orbit == o]
-        need += min(ratios, default=0.0)
-    return max(1, math.floor(need + 1e-9))
+    """Where the smallest-fleet search starts: what the windows need.
+
+    In steady state each orbit needs (E + T_g) / (T_os − T_h) aircraft at its best option (the closed form
+    before rounding up), aircraft not shared within a cycle. A window shorter than a few cycles needs
+    fewer: an aircraft is on station at most ``m`` times in a window of W (launches at least E + T_g
+    apart, each T_os long: m = ⌊(W + T_os) / (E + T_g)⌋ + 1), so an orbit needs at least
+    ⌈W / min(W, m·T_os)⌉ aircraft (one, when one sortie outlasts the window). The search starts at the
+    larger per-orbit need, or at the sum of the steady-state needs when the windows' own sum is larger.
+    """
+    steady = 0.0
+    window_need = []
+    for o, (start, end) in enumerate(problem.windows):
+        mine = [x for x in problem.options if x.orbit == o]
+        steady += min((x.busy_s / (x.station_s - problem.handover_s) for x in mine), default=0.0)
+        length = end - start
+        best = max((min(length, (math.floor((length + x.station_s) / x.busy_s) + 1) * x.station_s) for x in mine),
+                   default=0.0)
+        window_need.append(math.ceil(length / best - 1e-9) if best > 0 and length > 0 else 0)
+    return max(1, max(window_need, default=0), min(math.floor(steady + 1e-9), sum(window_need)))
 
 
 def _smallest_fleet(model: CostModel, fleet: list[Airframe], settings: Persistent, params: SolveParams,
