@@ -13,6 +13,7 @@ import sys
 import time
 import tomllib
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -314,8 +315,11 @@ def test_an_interrupted_batch_leaves_whole_folders_and_resumes(tmp_path, how):
     sweep = _sweep(tmp_path, "wind.speed_mps = [0, 4, 8, 12, 16]")
     out = tmp_path / "out"
     token = uuid.uuid4().hex
+    system_tmp = tmp_path / "system-tmp"  # the killed batch must leave nothing in the system's temp folder
+    system_tmp.mkdir()
     proc = subprocess.Popen([sys.executable, "-c", RUNNER, str(sweep), str(out)], cwd=tmp_path,
-                            env={**os.environ, "BATCH_TEST": token}, stderr=subprocess.DEVNULL)
+                            env={**os.environ, "BATCH_TEST": token, "TMPDIR": str(system_tmp)},
+                            stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not any((p / "run.json").exists() for p in (_visible(out) if out.exists() else [])):
         assert proc.poll() is None and time.monotonic() < deadline, "the batch ended before its first scenario"
@@ -339,6 +343,52 @@ def test_an_interrupted_batch_leaves_whole_folders_and_resumes(tmp_path, how):
     assert {r.status for r in summary.results} == {"planned"} and len(summary.results) == 5
     assert {p.name: (p / "run.json").stat().st_mtime_ns for p in _visible(out) if p.name in stamps} == stamps
     assert not [p for p in out.iterdir() if p.is_dir() and p.name.startswith(".")]
+    assert not list(system_tmp.iterdir())  # its scratch was kept in the output folder, and is gone now
+
+
+def test_a_failed_scenario_is_retried_after_its_input_is_fixed(tmp_path, mixed):
+    """Issue 20: the failed record keeps its status under ``result``; a fixed input is planned, not refused."""
+    out = tmp_path / "out"
+    run_batch(mixed[3:], out, settings=FAST, workers=1)  # corrupt: its area file is not JSON
+    assert json.loads((out / "corrupt" / "run.json").read_text())["result"]["status"] == "failed"
+    (tmp_path / "corrupt" / "targets.geojson").write_text(json.dumps({"type": "FeatureCollection",
+                                                                      "features": FEATURES}))
+    again = run_batch(mixed[3:], out, settings=FAST, workers=1)
+    assert [(r.name, r.status, r.cached) for r in again.results] == [("corrupt", "planned", False)]
+
+
+def test_a_planned_folder_whose_scenario_became_invalid_toml_reports_the_toml_error(tmp_path):
+    path = write_scenario(tmp_path / "good", FEATURES)
+    out = tmp_path / "out"
+    run_batch([path], out, settings=FAST, workers=1)
+    before = (out / "good" / "run.json").read_bytes()
+    path.write_text(path.read_text() + "\n[wind\n")
+    summary = run_batch([path], out, settings=FAST, workers=1)
+    (result,) = summary.results
+    assert result.status == "failed" and "overwrite" not in result.error
+    assert "scenario.toml" in result.error and "line" in result.error.lower(), result.error  # the TOML error
+    assert (out / "good" / "run.json").read_bytes() == before  # the planned folder is left alone
+
+
+class _KillsItsWorker:
+    """Unpickled in a batch worker, it ends that process at once (as the kernel's out-of-memory killer would)."""
+
+    def __reduce__(self):
+        return (os._exit, (9,))
+
+
+def test_a_crashed_worker_fails_only_its_own_job(tmp_path):
+    from planner.batch.runner import _run_local
+
+    jobs = collect_jobs([_sweep(tmp_path, "wind.speed_mps = [0, 5, 10]")], FAST)
+    crash = replace(jobs[1], params=(*jobs[1].params, ("crash", _KillsItsWorker())))
+    outcomes = []
+    (tmp_path / "out").mkdir()
+    _run_local([jobs[0], crash, jobs[2]], 2, outcomes.append, tmp_path / "out")
+    status = {o.result.name: (o.result.status, o.result.error) for o in outcomes}
+    assert status[crash.name][0] == "failed" and "worker process died" in status[crash.name][1]
+    assert status[jobs[0].name][0] == status[jobs[2].name][0] == "planned"
+    assert len(outcomes) == 3
 
 
 # --- command line and library example ---------------------------------------------------------------

@@ -224,8 +224,9 @@ def _with_settings(table: Mapping[str, Any], settings: BatchSettings) -> dict[st
     return out
 
 
-def plan_job(job: Job) -> Outcome:
-    """Plan ``job`` in a private scratch folder; never raises for a planning problem.
+def plan_job(job: Job, out_dir: str | None = None) -> Outcome:
+    """Plan ``job`` in a private scratch folder (inside the batch's ``out_dir`` where this process can
+    write it, else in the system's temporary folder); never raises for a planning problem.
 
     The outcome's files are what ``planner plan`` writes for the job's scenario. A scenario the
     planner proves infeasible gives status ``infeasible``; any other error ``failed`` with its message.
@@ -243,7 +244,7 @@ def plan_job(job: Job) -> Outcome:
         return text
 
     try:
-        with scratch_folder() as tmp:
+        with scratch_folder(Path(out_dir) if out_dir else None) as tmp:
             scratch.append(tmp / "in")
             scenario = read_scenario(write_bundle(job.bundle, tmp / "in"))
             started = time.perf_counter()

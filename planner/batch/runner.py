@@ -120,7 +120,7 @@ def run_batch(
         batch_output.clean_partial(out_dir)
         todo = []
         for job in jobs:
-            kept = _kept(out_dir, job, overwrite)
+            kept = None if job.bundle is None else _kept(out_dir, job, overwrite)  # unreadable: say why
             if kept is not None:
                 record(kept)
             else:
@@ -138,9 +138,9 @@ def run_batch(
         try:
             if runnable:
                 if scheduler is not None:
-                    _run_dask(runnable, scheduler, finish)
+                    _run_dask(runnable, scheduler, finish, out_dir)
                 else:
-                    _run_local(runnable, workers or _cores(), finish)
+                    _run_local(runnable, workers or _cores(), finish, out_dir)
         finally:
             ordered = tuple(results[j.name] for j in jobs if j.name in results)
             with contextlib.suppress(OutputError) if len(ordered) < total else contextlib.nullcontext():
@@ -242,23 +242,28 @@ def _worker_init(parent_pid: int) -> None:
     threading.Thread(target=watch, name="planner-batch-parent-watch", daemon=True).start()
 
 
-def _run_local(jobs: Sequence[Job], workers: int, finish: Callable[[Outcome], None]) -> None:
-    """Run ``jobs`` in ``workers`` spawned processes, at most one job each at a time.
+def _run_local(jobs: Sequence[Job], workers: int, finish: Callable[[Outcome], None], out_dir: Path) -> None:
+    """Run ``jobs`` in ``workers`` spawned processes, at most one job each at a time; scratch in ``out_dir``.
 
-    A worker that dies (e.g. killed for memory) fails the jobs in flight and the pool is restarted.
+    A worker that dies (e.g. killed for memory) breaks the pool, and every job in flight with it; which
+    one killed it is unknown, so each is run again once, alone in a fresh pool (the rest wait): the job
+    that dies again alone fails, the others are planned. Then the pool restarts for the rest.
     """
     pending = deque(jobs)
-    workers = max(1, min(workers, len(jobs)))
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+    retry: deque[Job] = deque()
+    while pending or retry:
+        alone = bool(retry)
+        queue = retry if alone else pending
+        size = 1 if alone else max(1, min(workers, len(pending)))
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context("spawn"),
                                    initializer=_worker_init, initargs=(os.getpid(),))
         running: dict[Future[Outcome], Job] = {}
         broken = False
         try:
-            while (pending and not broken) or running:
-                while pending and not broken and len(running) < workers:
-                    job = pending.popleft()
-                    running[pool.submit(plan_job, job)] = job
+            while (queue and not broken) or running:
+                while queue and not broken and len(running) < size:
+                    job = queue.popleft()
+                    running[pool.submit(plan_job, job, str(out_dir))] = job
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: running[f].name):
                     job = running.pop(future)
@@ -266,6 +271,9 @@ def _run_local(jobs: Sequence[Job], workers: int, finish: Callable[[Outcome], No
                         outcome = future.result()
                     except BrokenProcessPool:
                         broken = True
+                        if not alone:
+                            retry.append(job)  # perhaps another job's crash: once more, alone
+                            continue
                         outcome = _lost(job, "its worker process died (out of memory, or killed)")
                     except Exception as exc:  # e.g. a result that cannot be sent back: this job fails, not the batch
                         outcome = _lost(job, f"{type(exc).__name__}: {exc}")
@@ -289,8 +297,9 @@ def _lost(job: Job, why: str) -> Outcome:
                                   params=job.params, error=f"not planned: {why}", exit_code=1))
 
 
-def _run_dask(jobs: Sequence[Job], scheduler: Any, finish: Callable[[Outcome], None]) -> None:
-    """Run ``jobs`` on a Dask cluster: ``scheduler`` is an address or a ``dask.distributed.Client``."""
+def _run_dask(jobs: Sequence[Job], scheduler: Any, finish: Callable[[Outcome], None], out_dir: Path) -> None:
+    """Run ``jobs`` on a Dask cluster: ``scheduler`` is an address or a ``dask.distributed.Client``; a
+    worker that sees ``out_dir`` keeps its scratch there."""
     try:  # Dask is an optional extra, imported only for cluster runs
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -306,7 +315,7 @@ def _run_dask(jobs: Sequence[Job], scheduler: Any, finish: Callable[[Outcome], N
     futures = {}
     try:
         for job in jobs:
-            futures[client.submit(plan_job, job, pure=False)] = job
+            futures[client.submit(plan_job, job, str(out_dir), pure=False)] = job
         for future in as_completed(list(futures), loop=client.loop):
             job = futures[future]
             try:

@@ -160,13 +160,19 @@ def folder_holds_results(folder: Path) -> bool:
     if not Path(folder).exists():
         return False
     doc = read_manifest(folder)
-    return doc is None or doc.get("status") != "failed"
+    if doc is None:
+        return True
+    result = doc.get("result")
+    return not (isinstance(result, dict) and result.get("status") == "failed")
 
 
 @contextlib.contextmanager
-def scratch_folder() -> Iterator[Path]:
-    """A private temporary folder, removed afterwards (a worker plans in it)."""
-    with tempfile.TemporaryDirectory(prefix="planner-batch-") as name:
+def scratch_folder(out_dir: Path | None = None) -> Iterator[Path]:
+    """A private temporary folder, removed afterwards (a worker plans in it): inside ``out_dir`` when it
+    is a folder this process can use, so that a batch killed before clean-up leaves it where the next run
+    removes it (:func:`clean_partial`); else in the system's temporary folder."""
+    root = Path(out_dir) if out_dir is not None and Path(out_dir).is_dir() and os.access(out_dir, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix=f"{_PARTIAL[0]}scratch-", dir=root) as name:
         yield Path(name)
 
 
