@@ -11,6 +11,7 @@ import pytest
 import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pymavlink import mavwp
 from pyproj import Geod
 from typer.testing import CliRunner
 
@@ -241,15 +242,15 @@ def test_a_loiter_over_home_counts_as_return_and_rtl_flies_home():
     assert rtl.flight_s == pytest.approx(reference.flight_s, rel=1e-6)
 
 
-def test_thirteen_fields_and_a_space_for_a_tab_are_format_faults_with_line_numbers():
+def test_thirteen_fields_are_a_format_fault_and_a_space_for_a_tab_a_compatibility_warning():
     lines = wpl_text(OUT_AND_BACK).split("\n")
     lines[3] += "\t0"  # item 2: 13 fields (which one is extra? the item is left out)
-    lines[4] = lines[4].replace("\t", " ", 1)  # item 3: a space
+    lines[4] = lines[4].replace("\t", " ", 1)  # item 3: a space (pymavlink splits on any whitespace)
     report = check_mission(parse("\n".join(lines)), aircraft=CRAFT)
     found = {(f.code, f.line, f.kind) for f in report.faults}
     assert ("field_count", 4, "format") in found
-    assert ("field_count", 5, "format") in found
-    assert "spaces instead of tabs" in next(f.message for f in report.faults if f.line == 5)
+    assert ("field_count", 5, "compatibility") in {(w.code, w.line, w.kind) for w in report.warnings}
+    assert "spaces instead of tabs" in next(w.message for w in report.warnings if w.line == 5)
     assert ("unreadable", 4, "format") in found
     assert report.items == 3  # the line with spaces is still read, and the flight checks went on
     assert report.distance_m == pytest.approx(200_000.0, rel=0.01)
@@ -355,8 +356,9 @@ def test_header_index_and_home_rules():
     text = wpl_text(OUT_AND_BACK)
     bad = text.replace("QGC WPL 110", "QGC WPL 120").replace("\n2\t0", "\n7\t0").replace("\t0\t16\t0", "\t3\t16\t0", 1)
     report = check_mission(parse(bad + "\n"), aircraft=CRAFT)
-    assert {"header", "index", "home", "blank_line"} <= set(codes(report))
+    assert {"header", "index", "home"} <= set(codes(report))
     assert all(f.kind == "format" for f in report.faults)
+    assert [(w.code, w.kind) for w in report.warnings if w.code == "blank_line"] == [("blank_line", "compatibility")]
     assert check_mission(parse("\ufeff" + text), aircraft=CRAFT).faults[0].code == "encoding"
     assert "not_integer" in codes(check_mission(parse(text.replace("\t22\t", "\t22.0\t")), aircraft=CRAFT))
 
@@ -485,3 +487,32 @@ def test_our_exports_pass_every_check(demo_plan):
             assert report.flight_s <= report.endurance_s - report.reserve_s
             # the planner's own timing and this independent one agree
             assert report.flight_s == pytest.approx(sortie["flight_s"], rel=0.01)
+
+
+def _autotest_style(text: str) -> str:
+    """A mission as ArduPilot's autotest suite writes some by hand: comments after the header, blank
+    lines, fields lined up with spaces, spaces after the header (pymavlink reads all of it)."""
+    lines = text.rstrip("\n").split("\n")
+    out = [lines[0] + "  ", "# out and back, 100 km east", lines[1], ""]
+    for k, line in enumerate(lines[2:]):
+        out.append("   ".join(line.split("\t")) if k % 2 else line)
+        out.append("# next leg" if k == 0 else "")
+    return "\n".join(out) + "\n"
+
+
+def test_comments_blank_lines_and_spaces_read_as_ardupilot_reads_them(tmp_path):
+    """Issue 20: files pymavlink loads are read, not refused; QGroundControl's rules are warnings only."""
+    text = _autotest_style(wpl_text(OUT_AND_BACK))
+    path = tmp_path / "autotest.txt"
+    path.write_text(text)
+    loader = mavwp.MAVWPLoader()
+    assert loader.load(str(path)) == len(OUT_AND_BACK) + 1  # pymavlink: home and every item
+    report = check_mission(parse(text), aircraft=CRAFT)
+    assert report.ok, [f.message for f in report.faults]
+    assert report.items == len(OUT_AND_BACK)
+    assert report.distance_m == pytest.approx(200_000.0, rel=0.01)  # the flight check ran on every item
+    kinds = {(w.code, w.kind) for w in report.warnings}
+    assert {("comment_line", "compatibility"), ("blank_line", "compatibility"), ("field_count", "compatibility"),
+            ("header", "compatibility")} <= kinds
+    plain = check_mission(parse(wpl_text(OUT_AND_BACK)), aircraft=CRAFT)
+    assert plain.flight_s == pytest.approx(report.flight_s)

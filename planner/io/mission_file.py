@@ -76,29 +76,42 @@ def parse_mission(data: bytes, source: str) -> Mission:
 
 
 def parse_waypoints(text: str, source: str, faults: list[Finding] | None = None) -> Mission:
-    """Parse QGC WPL 110 text strictly: header, exactly 12 TAB-separated fields a line, integers where
-    the format wants them, contiguous indices from 0, row 0 home. Raises InputError when the text is not
-    a waypoint list at all (no header, or no readable home row).
+    """Parse QGC WPL 110 text as ArduPilot's tools (pymavlink) read it, and note QGroundControl's stricter rules.
+
+    Read as pymavlink reads it: the header (surrounding spaces ignored), then lines of 12 fields split on
+    any whitespace, comment lines (``#`` first) and blank lines skipped; integers where the format wants
+    them, contiguous indices from 0, row 0 home are faults. What only QGroundControl refuses — a comment
+    or blank line, spaces for tabs, spaces round a field, spaces after the header — is a
+    ``compatibility`` warning: the file still flies. Raises InputError when the text is not a waypoint
+    list at all (no header, or no readable home row).
     """
     faults = list(faults or [])
+    compat: list[Finding] = []
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the newline that ends the last line
     if not lines or not lines[0].startswith("QGC WPL"):
         raise InputError(f"{source}: not a QGC WPL file (first line must be '{WPL_HEADER}')")
     header = lines[0].rstrip("\r")
-    if header != WPL_HEADER:
+    if header.strip() != WPL_HEADER:
         faults.append(Finding("header", f"line 1: header {header!r}, must be exactly {WPL_HEADER!r}", line=1,
                               kind="format"))
+    elif header != WPL_HEADER:
+        compat.append(Finding("header", f"line 1: header {header!r} has spaces round it (QGroundControl wants "
+                              f"exactly {WPL_HEADER!r})", line=1, kind="compatibility"))
     rows: list[tuple[int, list[float], int]] = []
     expected = 0
     for number, raw in enumerate(lines[1:], start=2):
         line = raw[:-1] if raw.endswith("\r") else raw
         if not line.strip():
-            faults.append(Finding("blank_line", f"line {number}: blank line (QGroundControl calls the file corrupt)",
-                                  line=number, kind="format"))
+            compat.append(Finding("blank_line", f"line {number}: blank line (ArduPilot's tools skip it; "
+                                  "QGroundControl calls the file corrupt)", line=number, kind="compatibility"))
             continue
-        fields = _split(line, number, faults)
+        if line.startswith("#"):
+            compat.append(Finding("comment_line", f"line {number}: comment line (ArduPilot's tools skip it; "
+                                  "QGroundControl cannot read the file)", line=number, kind="compatibility"))
+            continue
+        fields = _split(line, number, faults, compat)
         if fields is None:
             expected += 1
             continue
@@ -124,27 +137,24 @@ def parse_waypoints(text: str, source: str, faults: list[Finding] | None = None)
                                   line=number, kind="format"))
         items.append(Item(index=index, command=int(v[3]), frame=int(v[2]), params=(v[4], v[5], v[6], v[7]),
                           lat=v[8], lon=v[9], alt=v[10], autocontinue=v[11] != 0.0, line=number))
-    return Mission(source=source, format="waypoints", home=home, items=tuple(items), faults=tuple(faults))
+    return Mission(source=source, format="waypoints", home=home, items=tuple(items), faults=tuple(faults),
+                   warnings=tuple(compat))
 
 
-def _split(line: str, number: int, faults: list[Finding]) -> list[str] | None:
-    """The 12 fields of a data line; a fault (and a best-effort recovery) when they are not 12 tabs apart."""
+def _split(line: str, number: int, faults: list[Finding], compat: list[Finding]) -> list[str] | None:
+    """The 12 fields of a data line, split on whitespace as pymavlink does; a compatibility warning when
+    they are not 12 bare values between single tabs (QGroundControl's rule), a fault when not 12 at all."""
     fields = line.split("\t")
     if len(fields) == 12 and all(f and f == f.strip() for f in fields):
         return fields
     words = line.split()
-    if len(fields) != 12:
-        why = "spaces instead of tabs" if len(words) == 12 else f"{len(fields)} TAB-separated fields"
-        faults.append(Finding("field_count", f"line {number}: {why}; exactly 12 TAB-separated fields are required",
-                              line=number, kind="format"))
-    else:
-        faults.append(Finding("field_count", f"line {number}: an empty field or spaces around one; fields must be "
-                              "bare values between single tabs", line=number, kind="format"))
     if len(words) == 12:
+        why = ("spaces instead of tabs" if len(fields) != 12 else "an empty field or spaces around one")
+        compat.append(Finding("field_count", f"line {number}: {why} (ArduPilot's tools read it; QGroundControl "
+                              "wants 12 bare values between single tabs)", line=number, kind="compatibility"))
         return words
-    trimmed = [f.strip() for f in fields]
-    if len(trimmed) > 12 and not any(trimmed[12:]):
-        return trimmed[:12]
+    faults.append(Finding("field_count", f"line {number}: {len(words)} fields; a waypoint line has 12",
+                          line=number, kind="format"))
     faults.append(Finding("unreadable", f"line {number}: item cannot be read and is left out", line=number,
                           kind="format"))
     return None

@@ -13,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 __all__ = ["FORMATS", "Finding", "Home", "Item", "Mission", "Zone"]
 
 FORMATS = ("waypoints", "plan")
+KINDS = ("format", "flight", "compatibility")  # compatibility: a QGroundControl rule ArduPilot's tools do not keep
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Finding:
     kind: str = "flight"
 
     def __post_init__(self) -> None:
-        if self.kind not in ("format", "flight"):
-            raise ValueError(f"finding kind must be 'format' or 'flight', got {self.kind!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"finding kind must be one of {KINDS}, got {self.kind!r}")
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
