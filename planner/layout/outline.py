@@ -32,6 +32,7 @@ OUTLINE_STEP_M = 2000.0  # buffered outlines are densified before they move to t
 _CHECK_SLACK_M = 2.0  # the coverage check asks for the margin less this (its circles are polygons too)
 
 _CHUNK = 200_000  # segments per vectorised geometry call
+_MAX_FILTER_DISCS = 32  # above this many parts, segments go straight to GEOS
 _HULL_SIDES = 16  # sides of the polygon drawn round each end disc of a hull (outside the circle)
 
 
@@ -146,13 +147,14 @@ def hits(geom: BaseGeometry, discs: np.ndarray, a: np.ndarray, b: np.ndarray) ->
     """Whether each segment a→b (plane) intersects the prepared ``geom``.
 
     Segments farther from every part's bounding disc (``discs``: (k, 3) centre x, y and radius) than its
-    radius are clear without asking GEOS.
+    radius are clear without asking GEOS; with many parts the filter costs more than it saves (GEOS
+    indexes a prepared geometry's edges itself) and every segment goes to GEOS.
     """
     m = a.shape[0]
     out = np.zeros(m, bool)
     if m == 0 or discs.size == 0:
         return out
-    cand = np.flatnonzero(_near(discs, a, b))
+    cand = np.flatnonzero(_near(discs, a, b)) if len(discs) <= _MAX_FILTER_DISCS else np.arange(m)
     for s in range(0, cand.size, _CHUNK):
         idx = cand[s:s + _CHUNK]
         out[idx] = shapely.intersects(geom, shapely.linestrings(np.stack([a[idx], b[idx]], axis=1)))
