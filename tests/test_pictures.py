@@ -18,6 +18,7 @@ from matplotlib import dates as mdates
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, PathPatch, Rectangle
+from shapely.geometry import LineString, Point, Polygon
 
 from planner.core.errors import UsageError
 from planner.io.scenario_file import read_scenario
@@ -25,7 +26,7 @@ from planner.model.plan import LEG_KINDS
 from planner.planning.pipeline import plan as make_plan
 from planner.render import figure, timeline
 from planner.render import map as pictures
-from planner.render.shapes import route_coords, sortie_colour
+from planner.render.shapes import lonlat_edges, route_coords, sortie_colour
 from tests.conftest import target, write_scenario
 
 FLEET = (
@@ -152,7 +153,7 @@ def test_nofly_zone_is_a_hatched_patch_where_the_zone_is(plan, map_fig):
     assert isinstance(patch, PathPatch) and patch.get_hatch() == "////"
     frame = pictures._frame(plan)
     zone = next(t.geometry for t in plan.tasks if t.kind == "nofly")
-    want = frame.geometry_to_local(zone).bounds
+    want = frame.geometry_to_local(lonlat_edges(zone)).bounds  # edges straight in lon/lat, bent by the projection
     got = patch.get_path().get_extents().bounds  # x0, y0, width, height
     assert np.allclose((got[0], got[1], got[0] + got[2], got[1] + got[3]), want, atol=1.0)
 
@@ -312,3 +313,47 @@ def test_nice_numbers_are_round_and_close_below(value):
     mantissa = nice / 10.0 ** math.floor(math.log10(nice) + 1e-9)
     assert round(mantissa, 6) in (1.0, 2.0, 5.0)
     assert value / 2.5 - 1e-9 <= nice <= value * (1 + 1e-9)
+
+
+WIDE = {"type": "Feature", "properties": {"task": "nofly", "name": "wide"},  # 4° × 0.5°, well north of the work
+        "geometry": {"type": "Polygon", "coordinates": [[[70.0, 50.5], [74.0, 50.5], [74.0, 51.0], [70.0, 51.0],
+                                                         [70.0, 50.5]]]}}
+
+
+@pytest.fixture(scope="module")
+def racetrack_map(tmp_path_factory):
+    from tests.test_patterns import FLEET as PATTERN_FLEET
+    from tests.test_patterns import STANDOFF
+
+    path = write_scenario(tmp_path_factory.mktemp("racetrack"), [STANDOFF, WIDE], fleet=PATTERN_FLEET)
+    result = make_plan(read_scenario(path), max_iterations=60)
+    return result, pictures.map_figure(result)
+
+
+def test_zone_edges_are_drawn_straight_in_lon_lat(racetrack_map):
+    """Issue 20: the top edge of a 4° × 0.5° zone is a parallel; drawn as a projected chord it was ~2 km off."""
+    result, fig = racetrack_map
+    (patch,) = _by_gid(fig, "nofly:wide")
+    frame = pictures._frame(result)
+    drawn = Polygon(patch.get_path().vertices)
+    mx, my = frame.to_local(72.0, 51.0)  # the middle of the top edge, on the parallel
+    cx, cy = frame.to_local([70.0, 74.0], [51.0, 51.0])
+    assert drawn.exterior.distance(Point(float(mx), float(my))) < 20.0
+    assert LineString(zip(cx, cy, strict=True)).distance(Point(float(mx), float(my))) > 1000.0  # the chord is not
+
+
+def test_racetracks_are_drawn_with_half_circle_ends_and_the_closing_leg(racetrack_map):
+    result, fig = racetrack_map
+    (track,) = [p for s in result.sorties for p in s.patterns if p.kind == "racetrack"]
+    s = next(s for s in result.sorties if track in s.patterns)
+    (line,) = _by_gid(fig, f"racetrack:{s.name}")
+    xy = line.get_xydata()
+    frame = pictures._frame(result)
+    corners = np.column_stack(frame.to_local([p.lon for p in track.path], [p.lat for p in track.path]))
+    assert np.allclose(xy[0], xy[-1], atol=1.0)  # closed: the leg back to the start is drawn
+    for b, c in ((corners[1], corners[2]), (corners[3], corners[0])):  # both ends: a half circle on the chord
+        mid, r = (b + c) / 2, np.hypot(*(c - b)) / 2
+        on_arc = np.abs(np.hypot(*(xy - mid).T) - r) < 0.02 * r
+        u, w = c - b, xy - b
+        off_chord = np.abs(u[0] * w[:, 1] - u[1] * w[:, 0]) / (2 * r) > 0.5 * r
+        assert (on_arc & off_chord).sum() >= 8

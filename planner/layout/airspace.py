@@ -39,7 +39,7 @@ from planner.layout.detours import CornerGraph, LegCost, Network, Routes, Termin
 from planner.layout.outline import convex_corners, disc_hulls, hits, hull_hits, keepout_outline, part_discs
 from planner.model.scenario import Task
 
-__all__ = ["DEFAULT_MARGIN_M", "MAX_RANGE_M", "Airspace"]
+__all__ = ["DEFAULT_MARGIN_M", "MAX_RANGE_M", "ZONE_STEP_DEG", "Airspace"]
 
 DEFAULT_MARGIN_M = 1000.0  # avoidance margin kept around every zone (m)
 MAX_RANGE_M = 6_000_000.0  # farthest zone vertex or point from the frame centre (m)
@@ -48,7 +48,7 @@ MAX_RANGE_M = 6_000_000.0  # farthest zone vertex or point from the frame centre
 
 _EPS_M = 1.0  # outlines shrink by this for visibility: grazing a corner or running along an edge is allowed
 _ESCAPE_M = 3.0  # an endpoint inside the margin steps out to this far beyond the outline
-_ZONE_STEP_DEG = 0.01  # zone edges are densified before projection (they are straight in lon/lat)
+ZONE_STEP_DEG = 0.01  # zone edges are densified before projection (they are straight in lon/lat)
 _LEG_STEP_M = 500.0  # geodesic legs are densified at this spacing when checked
 _MAX_LEG_POINTS = 20_000
 _CIRCLE_SIDES = 64
@@ -114,7 +114,7 @@ class Airspace:
         setattr_ = object.__setattr__
         plane = geo.GnomonicPlane(self.frame.lon0, self.frame.lat0)
         setattr_(self, "_plane", plane)
-        dense = [shapely.make_valid(shapely.segmentize(z, _ZONE_STEP_DEG)) for z in self.zones]
+        dense = [shapely.make_valid(shapely.segmentize(z, ZONE_STEP_DEG)) for z in self.zones]
         zones_xy = tuple(shapely.make_valid(plane.geometry(z)) for z in dense)
         setattr_(self, "_zones_xy", zones_xy)
         union = shapely.union_all(np.array(zones_xy, dtype=object)) if zones_xy else Polygon()

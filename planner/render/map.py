@@ -30,7 +30,7 @@ from planner.core import geo
 from planner.core.units import hours_minutes
 from planner.model.plan import Plan, Sortie
 from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
-from planner.render.shapes import orbit_ring, route_coords, sortie_colour
+from planner.render.shapes import lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
 
 __all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
 
@@ -74,9 +74,10 @@ def _map_figure(plan: Plan) -> Figure:
 
     for t in plan.tasks:
         if t.kind == "nofly":
-            _add_polygon(ax, frame.geometry_to_local(t.geometry), facecolor=(0.75, 0.22, 0.17, 0.10),
+            zone = frame.geometry_to_local(lonlat_edges(t.geometry))
+            _add_polygon(ax, zone, facecolor=(0.75, 0.22, 0.17, 0.10),
                          edgecolor=_NOFLY, hatch="////", lw=1.2, zorder=2, gid=f"nofly:{t.name}")
-            c = frame.geometry_to_local(t.geometry).representative_point()
+            c = zone.representative_point()
             ax.annotate(t.name, (c.x, c.y), ha="center", va="center", fontsize=7, color=_NOFLY, zorder=6,
                         path_effects=_HALO, annotation_clip=True)
     if "nofly" in kinds:
@@ -97,7 +98,7 @@ def _map_figure(plan: Plan) -> Figure:
     dense = len(work) + len(plan.bases) > MAX_LABELS
     for t in work:
         colour = sortie_colour(served_by[t.name]) if t.name in served_by else UNSERVED
-        label = _draw_task(ax, frame.geometry_to_local(t.geometry), t.kind, colour, served=t.name in served_by,
+        label = _draw_task(ax, frame.geometry_to_local(lonlat_edges(t.geometry)), t.kind, colour, served=t.name in served_by,
                            name=t.name, dense=dense)
         if t.name in served_by or not dense:
             labels.append(label)
@@ -119,6 +120,11 @@ def _map_figure(plan: Plan) -> Figure:
             rx, ry = frame.to_local([c[0] for c in ring], [c[1] for c in ring])
             ax.fill(rx, ry, facecolor=colour, alpha=0.18, edgecolor="none", zorder=4)
             ax.plot(rx, ry, color=colour, lw=1.0, zorder=5, gid=f"orbit:{s.name}")
+        for leg in s.legs:  # a racetrack as flown: its half-circle ends and closing leg, as in KML and GeoJSON
+            if leg.pattern is not None and leg.pattern.kind == "racetrack":
+                oval = pattern_coords(leg.pattern)
+                px, py = frame.to_local([c[0] for c in oval], [c[1] for c in oval])
+                ax.plot(px, py, color=colour, lw=1.0, zorder=5, gid=f"racetrack:{s.name}")
         sortie_handles.append((Line2D([], [], color=colour, lw=2.2, marker=">", markersize=5), _sortie_label(s)))
 
     for b in plan.bases:

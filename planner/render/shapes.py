@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from planner.core import geo
+from planner.layout.airspace import ZONE_STEP_DEG
 from planner.model.plan import Orbit, Pattern, Sortie
 
-__all__ = ["SORTIE_COLOURS", "orbit_ring", "pattern_coords", "route_coords", "sortie_colour"]
+__all__ = ["SORTIE_COLOURS", "lonlat_edges", "orbit_ring", "pattern_coords", "route_coords", "sortie_colour"]
+
+
+def lonlat_edges(geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` (WGS84) with its edges densified every 0.01°, as the planner reads them: edges of zones and
+    areas are straight in longitude/latitude (GeoJSON), so a projection must bend them, not the chords."""
+    return shapely.segmentize(geom, ZONE_STEP_DEG)
 
 ORBIT_VERTICES = 72
 
