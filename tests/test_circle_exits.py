@@ -122,7 +122,7 @@ def test_check_flies_the_tangent_exit_of_the_old_straight_leg(tmp_path):
 _AROUND = st.tuples(st.floats(0.0, 359.0), st.floats(0.05, 1.4), st.floats(150.0, 900.0), st.floats(150.0, 900.0))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     bearings=st.lists(st.floats(0.0, 359.0), min_size=1, max_size=3, unique=True),
     distance_km=st.floats(15.0, 60.0),
