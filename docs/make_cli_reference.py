@@ -215,9 +215,9 @@ def _exit_codes() -> list[str]:
         classes = by_code[code]
         meaning = " ".join(_error_meaning(cls) for cls in classes)
         if code == 2:
-            meaning = meaning.rstrip(".") + ", e.g. an unknown option, a missing argument or a bad value."
+            meaning = meaning.rstrip(".") + ", e.g. an unknown option, a missing argument or a bad option value (in every command)."
         rows.append((code, meaning, ", ".join(f"`planner.core.errors.{cls.__name__}`" for cls in classes)))
-    rows.append((130, "Interrupted (Ctrl-C).", ""))
+    rows.append((130, "Interrupted (Ctrl-C): nothing is written (`planner batch` keeps the scenarios it finished).", ""))
     lines = [
         "## Exit codes",
         "",

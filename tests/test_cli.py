@@ -40,8 +40,8 @@ def test_plan_json_summary(scenario_factory, tmp_path, capsys):
     ("args", "code", "message"),
     [
         (["plan", "missing.toml"], 3, "file not found"),
-        (["plan", "--time-limit", "-1", "{scenario}"], 3, "time limit must be > 0"),
-        (["plan", "{scenario}", "--autopilot", "inav"], 3, "unknown autopilot 'inav'"),
+        (["plan", "--time-limit", "-1", "{scenario}"], 2, "must be > 0 s"),
+        (["plan", "{scenario}", "--autopilot", "inav"], 2, "unknown autopilot 'inav'"),
         (["plan", "--bogus"], 2, "No such option"),
         (["aircraft", "show", "reaper"], 3, "unknown aircraft 'reaper'"),
     ],

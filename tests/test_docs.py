@@ -175,7 +175,7 @@ def _parse(args: list[str]) -> None:
     while hasattr(command, "commands"):
         if not args:
             raise _CLICK_USAGE_ERROR(f"`{name}` needs a command", ctx=ctx)
-        if args[0] == "--help":
+        if args[0] in ("--help", "--version"):
             return
         sub = command.commands.get(args[0])
         if sub is None:

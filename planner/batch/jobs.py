@@ -50,8 +50,8 @@ class BatchSettings:
             raise UsageError(f"time limit must be > 0 s, got {self.time_limit_s}")
         if self.seed is not None and self.seed < 0:
             raise UsageError(f"seed must be >= 0, got {self.seed}")
-        if self.max_iterations is not None and self.max_iterations < 1:
-            raise UsageError(f"max iterations must be >= 1, got {self.max_iterations}")
+        if self.max_iterations is not None and self.max_iterations < 0:
+            raise UsageError(f"max iterations must be >= 0, got {self.max_iterations}")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.cli._console import err, out
-from planner.core.units import hours_minutes
+from planner.cli._tables import fit
+from planner.core.units import count, hours_minutes
 
 if TYPE_CHECKING:
     from planner.model.plan import Plan
@@ -61,34 +62,39 @@ def render_summary(doc: Mapping[str, Any]) -> None:
         covered = sum(c["covered_h"] for c in coverage)
         wanted = sum((datetime.fromisoformat(c["window_end"]) - datetime.fromisoformat(c["window_start"]))
                      .total_seconds() / 3600.0 for c in coverage)
-        title = f"{doc['name']}: {len(sorties)} relief launches, {covered:,.1f} of {wanted:,.1f} orbit-hours covered"
+        title = (f"{doc['name']}: {count(len(sorties), 'relief launch', 'relief launches')}, "
+                 f"{covered:,.1f} of {wanted:,.1f} orbit-hours covered")
     else:
-        title = f"{doc['name']}: {len(sorties)} sorties, priority {m['priority_served']:g} of {m['priority_total']:g} served"
+        title = (f"{doc['name']}: {count(len(sorties), 'sortie')}, priority {m['priority_served']:g} of "
+                 f"{m['priority_total']:g} served")
     table = Table(title=title)
     for col, just in (("sortie", "left"), ("base", "left"), ("loadout", "left"), ("take-off–landing", "left"),
-                      ("km", "right"), ("flight", "right"), ("used", "right"), ("reserve", "right"),
+                      ("km", "right"), ("flight", "right"), ("used", "right"), ("left", "right"),
                       ("tasks", "right")):
-        table.add_column(col, justify=just, no_wrap=col in ("sortie", "take-off–landing"))  # type: ignore[arg-type]
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
     for s in sorties:
         table.add_row(s["name"], s["base"], ", ".join(s["loadout"]) or "-",
                       f"{_day_time(s['takeoff'])}–{_day_time(s['landing'])}",
                       f"{s['distance_m'] / 1000:,.0f}", hours_minutes(s["flight_s"]), f"{s['flight_s'] / s['endurance_s']:.0%}",
                       hours_minutes(s["reserve_left_s"]), str(len(s["tasks"])))
-    table.caption = "times UTC (day hh:mm); flight, reserve left in h:mm; used = share of endurance at the loadout"
-    out.print(table)
+    table.caption = ("times UTC (day hh:mm); flight and left in h:mm; used = share of endurance at the loadout; "
+                     "left = endurance left on landing (at least the reserve)")
+    out.print(fit(table, out, whole=("sortie", "take-off–landing", "km", "flight", "used", "left", "tasks"),
+                  droppable=("used", "base", "loadout", "tasks")))
     for s in sorties:
         out.print(f"[bold]{s['name']}[/bold]: {' → '.join(s['tasks'])}")
         if s.get("blos_s"):
             out.print(f"  beyond line of sight {hours_minutes(s['blos_s'])} (SATCOM)")
-    saved = doc.get("solver", {}).get("orbits_saved", 0)
-    if saved:
-        shared = doc["solver"]["shared_orbits"]
+    flown = [len(leg["orbit"]["tasks"]) for s in sorties for leg in s.get("legs", []) if leg.get("orbit")]
+    shared = sum(1 for n in flown if n > 1)
+    if shared:  # counted over the orbits flown, so a plan without sorties says nothing of them
+        saved = sum(n - 1 for n in flown if n > 1)
         out.print(f"shared orbits: {shared} {'orbit watches' if shared == 1 else 'orbits watch'} several targets, "
-                  f"{saved} {'orbit' if saved == 1 else 'orbits'} fewer than one per target")
+                  f"{count(saved, 'orbit')} fewer than one per target")
     _render_coverage(doc.get("coverage") or [])
     unserved = doc["unserved"]
     if unserved:
-        un = Table(title=f"{len(unserved)} tasks not served")
+        un = Table(title=f"{count(len(unserved), 'task')} not served")
         un.add_column("task")
         un.add_column("priority", justify="right")
         un.add_column("why")
@@ -96,7 +102,7 @@ def render_summary(doc: Mapping[str, Any]) -> None:
         for u in unserved:
             p = priority.get(u["task"])
             un.add_row(u["task"], "-" if p is None else f"{p:g}", u["reason"])
-        out.print(un)
+        out.print(fit(un, out, whole=("priority",)))
 
 
 def _render_coverage(coverage: list[Mapping[str, Any]]) -> None:
@@ -117,4 +123,5 @@ def _render_coverage(coverage: list[Mapping[str, Any]]) -> None:
                       f"{c['share']:.1%}", gaps or "none", "-" if needed is None else str(needed),
                       "-" if c.get("closed_form_fleet") is None else str(c["closed_form_fleet"]))
     table.caption = "times UTC (day hh:mm); a gap is its start +h:mm"
-    out.print(table)
+    out.print(fit(table, out, whole=("window", "covered", "fleet for 100 %", "closed form"),
+                  droppable=("closed form",)))

@@ -29,7 +29,9 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
     for c in crafts.values():
         table.add_row(c.name, f"{c.endurance_h:g}", f"{c.max_payload_kg:g}", f"{c.cruise_speed_mps:g}",
                       f"{c.loiter_speed_mps:g}", f"{c.ceiling_m:g}", c.description)
-    out.print(table)
+    from planner.cli._tables import fit
+
+    out.print(fit(table, out, whole=("name", "endurance h", "payload kg", "cruise m/s", "loiter m/s", "ceiling m")))
 
 
 @app.command("show")

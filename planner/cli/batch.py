@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from planner.cli._console import err, out
+from planner.cli._options import autopilot_name, positive_seconds, whole_number
 
 if TYPE_CHECKING:
     from planner.batch import BatchSummary
@@ -29,16 +30,18 @@ def batch_command(
         typer.Option("--scheduler", help="Dask scheduler address (e.g. tcp://host:8786) to run on instead."),
     ] = None,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Optimiser time cap per scenario, seconds.")
+        float | None, typer.Option("--time-limit", help="Optimiser time cap per scenario, seconds.",
+                                     callback=positive_seconds)
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of the optimiser.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of the optimiser.", callback=whole_number)] = None,
     max_iterations: Annotated[
         int | None,
-        typer.Option("--max-iterations", help="Iteration limit per scenario (default: the scenario's, else 1000).",
-                     min=1),
+        typer.Option("--max-iterations", help="Iteration limit per scenario, 0 or more (default: the scenario's, "
+                     "else 1000).", callback=whole_number),
     ] = None,
     autopilot: Annotated[
-        str | None, typer.Option("--autopilot", help="Target autopilot for every scenario: ardupilot or px4.")
+        str | None, typer.Option("--autopilot", help="Target autopilot for every scenario: ardupilot or px4.",
+                                    callback=autopilot_name)
     ] = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace scenario folders that hold results of other inputs.")
@@ -74,7 +77,7 @@ class _progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=err, transient=True)
+                             TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
         self._bar.__enter__()
         self._task = self._bar.add_task("planning", total=None)
         counts = {"planned": 0, "infeasible": 0, "failed": 0, "kept": 0}
@@ -112,5 +115,8 @@ def _render(summary: BatchSummary) -> None:
             "-" if r.flight_hours is None else f"{r.flight_hours:.1f}",
             "-" if r.solve_time_s is None else f"{r.solve_time_s:.1f}",
         )
-    out.print(table)
+    from planner.cli._tables import fit
+
+    out.print(fit(table, out, whole=("aircraft", "priority", "unserved", "flight h", "solve s"),
+                  droppable=("solve s", "aircraft")))
     err.print(f"wrote {summary.out_dir / 'summary.csv'} and summary.json")

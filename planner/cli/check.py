@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 
 from planner.cli._console import err, out
+from planner.cli._options import autopilot_name
+from planner.cli._tables import fit
 
 if TYPE_CHECKING:
     from planner.missions.check import CheckReport
@@ -53,7 +55,9 @@ def check_command(
     payload_kg: Annotated[
         float | None, typer.Option("--payload-kg", help="Payload carried, kg (default: the profile's reference payload).")
     ] = None,
-    autopilot: Annotated[str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.")] = "ardupilot",
+    autopilot: Annotated[
+        str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.", callback=autopilot_name)
+    ] = "ardupilot",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file).")] = False,
 ) -> None:
     """Fly each mission FILE on paper and report distance, time, endurance margin and every fault found.
@@ -64,14 +68,12 @@ def check_command(
     from planner.io.mission_file import read_mission, read_nofly
     from planner.missions.check import check_mission
     from planner.missions.file_model import Zone
-    from planner.model.autopilot import rules
     from planner.model.scenario import Reserve
 
     try:
         reserve_rule = Reserve(fraction=reserve, min_minutes=reserve_min)
-        rules(autopilot)
     except InputError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(str(exc), param_hint="--reserve / --reserve-min") from None
     wind_value = _wind(wind)
     try:
         craft = None
@@ -80,7 +82,10 @@ def check_command(
 
             craft = load_aircraft(aircraft)
             if payload_kg is not None:
-                craft.endurance_s(payload_kg)  # refuse a payload above the profile's maximum up front
+                try:
+                    craft.endurance_s(payload_kg)  # refuse a payload above the profile's maximum up front
+                except InputError as exc:
+                    raise typer.BadParameter(str(exc), param_hint="--payload-kg") from None
         zones: list[Zone] = []
         for path in nofly or []:
             zones.extend(read_nofly(path))
@@ -121,7 +126,7 @@ def _render(results: list[tuple[Path, CheckReport | str]]) -> None:
 
     table = Table(title="Mission check")
     for col in ("file", "items", "km", "flight", "endurance", "reserve", "margin", "sharpest turn", "result"):
-        table.add_column(col, justify="left" if col in ("file", "result") else "right", no_wrap=col == "file")
+        table.add_column(col, justify="left" if col in ("file", "result") else "right")
     for path, r in results:
         if isinstance(r, str):
             table.add_row(escape(path.name), "", "", "", "", "", "", "", "[red]unreadable[/red]")
@@ -130,8 +135,9 @@ def _render(results: list[tuple[Path, CheckReport | str]]) -> None:
         turn = "-" if r.sharpest_turn_deg is None else f"{r.sharpest_turn_deg:.0f}°"
         table.add_row(escape(path.name), str(r.items), f"{r.distance_m / 1000:,.1f}", _hm(r.flight_s),
                       _hm(r.endurance_s), _hm(r.reserve_s), _hm(r.margin_s), turn, result)
-    table.caption = "times h:mm; margin = endurance − reserve − flight"
-    out.print(table)
+    table.caption = "times h:mm; reserve = what must be left on landing; margin = endurance − reserve − flight"
+    out.print(fit(table, out, whole=("items", "km", "flight", "endurance", "reserve", "margin", "sharpest turn"),
+                  droppable=("sharpest turn", "items", "endurance", "reserve")))
     for path, r in results:
         if isinstance(r, str):
             out.print(f"[bold]{escape(path.name)}[/bold]: [red]cannot read[/red]: {escape(r)}")

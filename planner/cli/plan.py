@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from planner.cli._console import err
+from planner.cli._options import autopilot_name, positive_seconds, whole_number
 
 
 def plan_command(
@@ -15,13 +16,15 @@ def plan_command(
         Path | None, typer.Argument(help="Scenario TOML file. Left out: the bundled central Kazakhstan demo.")
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output folder (default ./<name>-plan).")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Optimiser time limit, seconds.")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of the optimiser.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Optimiser time limit, seconds.",
+                                                                 callback=positive_seconds)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of the optimiser.", callback=whole_number)] = None,
     max_iterations: Annotated[
-        int | None, typer.Option("--max-iterations", help="Iteration limit: same inputs and seed give the same bytes.")
+        int | None, typer.Option("--max-iterations", help="Iteration limit (0 or more): same inputs and seed give the same bytes.",
+                                callback=whole_number)
     ] = None,
     autopilot: Annotated[
-        str | None, typer.Option("--autopilot", help="Target autopilot: ardupilot (default) or px4.")
+        str | None, typer.Option("--autopilot", help="Target autopilot: ardupilot (default) or px4.", callback=autopilot_name)
     ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a plan already in the folder.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")] = False,
@@ -30,6 +33,8 @@ def plan_command(
     from planner.api import demo_scenario_path, plan_scenario
 
     path = scenario if scenario is not None else demo_scenario_path()
+    if scenario is None:
+        err.print(f"no scenario given: planning the bundled demo ({path})", soft_wrap=True)
     with _progress() as on_progress:
         result, written, out_dir = plan_scenario(
             path,
@@ -47,10 +52,15 @@ def plan_command(
 
 
 class _progress:
-    """A live rich progress line on stderr while the planner works."""
+    """A live rich progress line on stderr while the planner works (only on a terminal: elsewhere a
+    transient line would leave a blank one behind)."""
 
     def __enter__(self) -> Any:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        if not err.is_terminal:
+            self._bar = None
+            return lambda _p: None
 
         self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                              console=err, transient=True)
@@ -66,4 +76,5 @@ class _progress:
         return update
 
     def __exit__(self, *exc: object) -> None:
-        self._bar.__exit__(*exc)
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from planner.cli._console import err
+from planner.cli._options import autopilot_name, handover_min, horizon_h, positive_seconds, whole_number
 
 
 def relief_command(
@@ -17,15 +19,18 @@ def relief_command(
         Path | None, typer.Option("-o", "--output", help="Output folder (default ./<name>-relief-plan).")
     ] = None,
     horizon: Annotated[
-        float | None, typer.Option("--horizon", help="Hours of coverage for every orbit without persistent_h.")
+        float | None, typer.Option("--horizon", help="Hours of coverage for every orbit without persistent_h.",
+                                           callback=horizon_h)
     ] = None,
     handover: Annotated[
-        float | None, typer.Option("--handover", help="Minutes both aircraft are on station at a relief.")
+        float | None, typer.Option("--handover", help="Minutes both aircraft are on station at a relief.",
+                                            callback=handover_min)
     ] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="CP-SAT time limit, seconds.")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of CP-SAT.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="CP-SAT time limit, seconds.",
+                                                                 callback=positive_seconds)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of CP-SAT.", callback=whole_number)] = None,
     autopilot: Annotated[
-        str | None, typer.Option("--autopilot", help="Target autopilot: ardupilot (default) or px4.")
+        str | None, typer.Option("--autopilot", help="Target autopilot: ardupilot (default) or px4.", callback=autopilot_name)
     ] = None,
     fleet_search: Annotated[
         bool, typer.Option("--fleet-search/--no-fleet-search", help="Find the smallest fleet giving 100 %.")
@@ -37,7 +42,7 @@ def relief_command(
     from planner.api import relief_scenario
     from planner.cli._summary import render_result
 
-    with err.status("planning relief on station"):
+    with err.status("planning relief on station") if err.is_terminal else nullcontext():
         result, written, out_dir = relief_scenario(
             scenario, output, horizon_h=horizon, handover_min=handover, time_limit_s=time_limit, seed=seed,
             autopilot=autopilot, smallest_fleet=fleet_search, overwrite=overwrite,

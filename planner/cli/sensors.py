@@ -29,4 +29,6 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
     for s in sensors.values():
         table.add_row(s.name, s.capability, f"{s.mass_kg:g}", f"{s.power_w:g}", s.look,
                       f"{s.slant_range_m / 1000:g}", f"{s.swath_m / 1000:g}", f"{s.min_alt_m:g}-{s.max_alt_m:g}")
-    out.print(table)
+    from planner.cli._tables import fit
+
+    out.print(fit(table, out, whole=("name", "mass kg", "power W", "slant range km", "swath km", "alt band m")))

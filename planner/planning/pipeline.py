@@ -68,7 +68,7 @@ def plan(
     check_wind(scenario, fleet)
     unserved: dict[str, str] = {}
     model = build_model(scenario, fleet, unserved)
-    total = float(sum(t.priority for t in model.tasks))
+    total = float(sum(t.priority for t in scenario.tasks if t.kind != "nofly"))  # as Plan.metrics counts it
 
     evaluations = 0
     if any(f.chosen for f in fleet) and model.tasks:

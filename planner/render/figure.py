@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from planner.core.errors import UsageError
+from planner.core.units import count
 
 __all__ = ["DPI", "INK", "UNSERVED", "count", "render", "style", "utc"]
 
@@ -66,10 +67,6 @@ def render(fig: Figure, fmt: str) -> bytes:
         else:
             raise UsageError(f"picture format '{fmt}' is not png or svg")
     return buf.getvalue()
-
-
-def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def utc(t: datetime) -> str:
