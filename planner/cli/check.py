@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,6 +16,8 @@ from planner.cli._tables import fit
 
 if TYPE_CHECKING:
     from planner.missions.check import CheckReport
+    from planner.missions.file_model import Finding, Mission
+    from planner.model.aircraft import Aircraft
     from planner.model.scenario import Wind
 
 __all__ = ["check_command"]
@@ -41,8 +44,8 @@ def check_command(
     ],
     aircraft: Annotated[
         str | None,
-        typer.Option("--aircraft", help="Built-in profile name or profile .toml; without it only the checks that "
-                     "need no performance figures run."),
+        typer.Option("--aircraft", help="Built-in profile name or profile .toml (default: the aircraft the planner "
+                     "recorded for the file); without either only the checks that need no performance figures run."),
     ] = None,
     wind: Annotated[
         str | None, typer.Option("--wind", help="Constant wind FROM_DEG/SPEED_MPS (direction it blows from), e.g. 290/8.")
@@ -53,7 +56,8 @@ def check_command(
     reserve: Annotated[float, typer.Option("--reserve", help="Reserve as a fraction of endurance.")] = 0.10,
     reserve_min: Annotated[float, typer.Option("--reserve-min", help="Minimum reserve, minutes (the larger applies).")] = 45.0,
     payload_kg: Annotated[
-        float | None, typer.Option("--payload-kg", help="Payload carried, kg (default: the profile's reference payload).")
+        float | None, typer.Option("--payload-kg", help="Payload carried, kg (default: the payload the planner "
+                                   "recorded for the file, else the profile's reference payload, with a warning).")
     ] = None,
     autopilot: Annotated[
         str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.", callback=autopilot_name)
@@ -96,8 +100,10 @@ def check_command(
     for path in files:
         try:
             mission = read_mission(path)
-            results.append((path, check_mission(mission, aircraft=craft, wind=wind_value, reserve=reserve_rule,
-                                                payload_kg=payload_kg, autopilot=autopilot, nofly=zones)))
+            flown, payload, notes = _flown_as(mission, craft, payload_kg)
+            report = check_mission(mission, aircraft=flown, wind=wind_value, reserve=reserve_rule,
+                                   payload_kg=payload, autopilot=autopilot, nofly=zones)
+            results.append((path, replace(report, warnings=report.warnings + notes) if notes else report))
         except InputError as exc:
             results.append((path, str(exc)))
     unreadable = any(isinstance(r, str) for _, r in results)
@@ -113,6 +119,28 @@ def check_command(
         raise typer.Exit(3)
     if failed:
         raise typer.Exit(4)
+
+
+def _flown_as(mission: Mission, craft: Aircraft | None, payload_kg: float | None
+              ) -> tuple[Aircraft | None, float | None, tuple[Finding, ...]]:
+    """The aircraft and payload to fly ``mission`` with: ``--aircraft`` and ``--payload-kg`` when given, else what
+    the planner recorded for the file (its aircraft when a built-in profile, its payload when the aircraft is
+    the one recorded); warnings for what could not be used."""
+    from planner.core.errors import InputError
+    from planner.io.profiles import load_aircraft
+    from planner.missions.file_model import Finding
+
+    planned = mission.planned
+    notes: tuple[Finding, ...] = ()
+    if craft is None and planned is not None:
+        try:
+            craft = load_aircraft(planned.aircraft)
+        except InputError:
+            notes = (Finding("aircraft", f"{planned.source} records aircraft '{planned.aircraft}', which is not a "
+                             "built-in profile: pass --aircraft with its profile .toml to check the flight"),)
+    if payload_kg is None and planned is not None and craft is not None and craft.name == planned.aircraft:
+        payload_kg = planned.payload_kg
+    return craft, payload_kg, notes
 
 
 def _hm(seconds: float | None) -> str:

@@ -9,7 +9,7 @@ from planner.core.errors import OutputError
 from planner.io.atomic import write_bytes
 from planner.io.geojson import format_geojson
 from planner.io.kml import format_kml
-from planner.io.plan_json import format_plan_json, sortie_file_stem
+from planner.io.plan_json import format_plan_json, sortie_file_stem, sortie_record
 from planner.io.qgc_plan import format_qgc_plan
 from planner.io.timeline_csv import format_timeline_csv
 from planner.io.waypoints import format_waypoints
@@ -19,6 +19,7 @@ from planner.model.plan import Plan, Position
 __all__ = ["export_plan", "planned_files"]
 
 RALLY_AGL_M = 300.0
+"""Height of every rally point above its base's field (m); written relative to the sortie's home."""
 
 
 def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
@@ -27,15 +28,16 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
     ``pictures`` false leaves out ``map.png``, ``map.svg`` and ``timeline.png`` (about a second a plan).
     """
     files: dict[str, str | bytes] = {}
-    rally = [Position(b.lon, b.lat, RALLY_AGL_M) for b in plan.bases]
     for s in plan.sorties:
         items = mission_items(s, plan.autopilot, plan.wind.speed_mps)
         home = Position(s.base.lon, s.base.lat, s.base.elev_m)
+        # rally altitudes are relative to home: RALLY_AGL_M above each base's own field
+        rally = [Position(b.lon, b.lat, b.elev_m + RALLY_AGL_M - s.base.elev_m) for b in plan.bases]
         stem = sortie_file_stem(s)
         files[f"{stem}.waypoints"] = format_waypoints(home, items)
         files[f"{stem}.plan"] = format_qgc_plan(
             home, items, autopilot=plan.autopilot, cruise_speed_mps=s.aircraft.cruise_speed_mps,
-            nofly=plan.nofly, rally=rally,
+            nofly=plan.nofly, rally=rally, planner=sortie_record(s),
         )
     files["plan.geojson"] = format_geojson(plan)
     files["plan.kml"] = format_kml(plan)

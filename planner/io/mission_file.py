@@ -1,6 +1,6 @@
 """Reads mission files made by any tool: QGC WPL 110 (``.waypoints``) and QGroundControl ``.plan`` JSON.
 
-The readers are strict about syntax (docs/check.md, after ../shared/FORMATS.md) and collect every
+The readers are strict about syntax (docs/check.md) and collect every
 syntax fault with its line number instead of stopping at the first, so ``planner check`` can list
 them all; a file that is not a mission at all raises InputError. Rules that depend on the target
 autopilot (frames, NaN, limits) are checked by :mod:`planner.check`, not here. Also reads no-fly
@@ -13,6 +13,7 @@ import json
 import math
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from planner.core import geo
 from planner.core.errors import InputError
 from planner.io.areas import read_areas
 from planner.missions.commands import NAV_POSITIONAL
-from planner.missions.file_model import Finding, Home, Item, Mission, Zone
+from planner.missions.file_model import Finding, Home, Item, Mission, Planned, Zone
 
 __all__ = ["parse_mission", "parse_plan", "parse_waypoints", "read_mission", "read_nofly"]
 
@@ -37,7 +38,11 @@ _FIRMWARE = {3: "ardupilot", 12: "px4"}
 
 
 def read_mission(path: Path) -> Mission:
-    """Read a ``.waypoints`` or ``.plan`` file (told apart by content). Raises InputError when unreadable."""
+    """Read a ``.waypoints`` or ``.plan`` file (told apart by content). Raises InputError when unreadable.
+
+    ``Mission.planned`` is the sortie the planner recorded for it: the ``.plan``'s ``planner`` block, else the
+    ``plan.json`` beside the file naming it among a sortie's files, else None.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -47,7 +52,39 @@ def read_mission(path: Path) -> Mission:
         raise InputError(f"{path}: is a folder, not a mission file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_mission(data, str(path))
+    mission = parse_mission(data, str(path))
+    if mission.planned is None:
+        planned = _planned_beside(path)
+        if planned is not None:
+            mission = replace(mission, planned=planned)
+    return mission
+
+
+def _planned_beside(path: Path) -> Planned | None:
+    """The sortie of the ``plan.json`` in ``path``'s folder whose files include ``path``'s name."""
+    beside = path.parent / "plan.json"
+    try:
+        doc = json.loads(beside.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sorties = doc.get("sorties") if isinstance(doc, dict) else None
+    for s in sorties if isinstance(sorties, list) else []:
+        files = s.get("files") if isinstance(s, dict) else None
+        if isinstance(files, dict) and path.name in files.values():
+            return _planned(s, str(beside))
+    return None
+
+
+def _planned(record: Any, source: str) -> Planned | None:
+    """A :class:`Planned` from a ``planner`` block or a ``plan.json`` sortie; None when it lacks a field."""
+    if not isinstance(record, dict):
+        return None
+    name, aircraft, loadout, payload = (record.get(k) for k in (("sortie" if "sortie" in record else "name"),
+                                                                "aircraft", "loadout", "payload_kg"))
+    if not (isinstance(name, str) and isinstance(aircraft, str) and isinstance(loadout, list)
+            and all(isinstance(x, str) for x in loadout) and _is_number(payload) and payload >= 0):
+        return None
+    return Planned(sortie=name, aircraft=aircraft, loadout=tuple(loadout), payload_kg=float(payload), source=source)
 
 
 def parse_mission(data: bytes, source: str) -> Mission:
@@ -265,9 +302,13 @@ def parse_plan(text: str, source: str, faults: list[Finding] | None = None) -> M
     rally = doc.get("rallyPoints")
     if not isinstance(rally, dict) or not isinstance(rally.get("points"), list):
         fault("plan_field", "rallyPoints {version: 2, points: [...]} is missing (MAVSDK refuses such a plan)")
+    planned = _planned(doc["planner"], f"{source} (planner block)") if "planner" in doc else None
+    if "planner" in doc and planned is None:
+        notes.append(Finding("planner_block", "the 'planner' block lacks sortie, aircraft, loadout or payload_kg; "
+                             "ignored", kind="format"))
     return Mission(source=source, format="plan", home=home, items=tuple(items), faults=tuple(faults),
                    warnings=tuple(notes), fences=tuple(fences), jump_by_id=True,
-                   firmware=_FIRMWARE.get(firmware) if _is_int(firmware) else None)
+                   firmware=_FIRMWARE.get(firmware) if _is_int(firmware) else None, planned=planned)
 
 
 def _is_number(x: Any) -> bool:

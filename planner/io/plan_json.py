@@ -6,9 +6,10 @@ import json
 from datetime import datetime
 from typing import Any
 
+from planner import __version__
 from planner.model.plan import Coverage, Leg, Plan, Position, Sortie
 
-__all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem"]
+__all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem", "sortie_record"]
 
 SCHEMA = "planner-plan/1"
 
@@ -16,6 +17,13 @@ SCHEMA = "planner-plan/1"
 def sortie_file_stem(sortie: Sortie) -> str:
     """File name stem for a sortie's mission files (letters, digits, ``-`` and ``_`` only)."""
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in sortie.name)
+
+
+def sortie_record(sortie: Sortie) -> dict[str, Any]:
+    """What ``planner check`` needs to fly a sortie's mission file as planned: aircraft profile, loadout,
+    payload (kg), and the planner version that wrote it (the ``.plan``'s ``planner`` block)."""
+    return {"version": __version__, "sortie": sortie.name, "aircraft": sortie.aircraft.name,
+            "loadout": list(sortie.loadout), "payload_kg": round(sortie.payload_kg, 3)}
 
 
 def _iso(t: datetime) -> str:

@@ -45,14 +45,20 @@ def format_qgc_plan(
     cruise_speed_mps: float,
     nofly: tuple[BaseGeometry, ...],
     rally: list[Position],
+    planner: dict[str, Any] | None = None,
 ) -> str:
-    """The ``.plan`` JSON text (sorted keys, 2-space indent, LF). DO_JUMP p1 refers to ``doJumpId``."""
+    """The ``.plan`` JSON text (sorted keys, 2-space indent, LF). DO_JUMP p1 refers to ``doJumpId``.
+
+    ``rally`` altitudes are relative to home (QGroundControl's rally frame). ``planner`` is written as a
+    top-level ``planner`` block (the sortie's aircraft, loadout and payload, read back by ``planner check``);
+    ground stations ignore keys they do not know.
+    """
     # doJumpId numbers items from 1, as the .waypoints index does after home, so DO_JUMP p1 is unchanged.
     mission_items = [_item(item, i) for i, item in enumerate(items, start=1)]
     polygons = [
         {"inclusion": False, "polygon": ring, "version": 1} for zone in nofly for ring in _rings(zone)
     ]
-    doc = {
+    doc: dict[str, Any] = {
         "fileType": "Plan",
         "geoFence": {"circles": [], "polygons": polygons, "version": 2},
         "groundStation": "planner",
@@ -71,4 +77,6 @@ def format_qgc_plan(
         },
         "version": 1,
     }
+    if planner is not None:
+        doc["planner"] = planner
     return json.dumps(doc, indent=2, sort_keys=True, allow_nan=False) + "\n"

@@ -98,7 +98,7 @@ def check_mission(
     """Check ``mission``: format rules for ``autopilot``, then the paper flight with ``aircraft``.
 
     Without an aircraft, the checks that need no performance figures still run (format, item count,
-    loops, return, no-fly). ``payload_kg`` defaults to the profile's reference payload. Raises
+    loops, return, no-fly). ``payload_kg`` defaults to the profile's reference payload, with a warning. Raises
     InputError for an unknown autopilot or a payload above the profile's maximum.
     """
     r = rules(autopilot)
@@ -122,6 +122,9 @@ def check_mission(
     payload = None
     if aircraft is not None:
         payload = aircraft.reference_payload_kg if payload_kg is None else payload_kg
+        if payload_kg is None:
+            out.warn("payload", f"no payload given (--payload-kg) or recorded by the planner for this file: assumed "
+                     f"the {aircraft.name} reference payload {payload:g} kg")
         if payload < 0:
             raise InputError(f"payload must be >= 0 kg, got {payload:g}")
         endurance = aircraft.endurance_s(payload)

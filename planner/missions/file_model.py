@@ -10,7 +10,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["FORMATS", "Finding", "Home", "Item", "Mission", "Zone"]
+__all__ = ["FORMATS", "Finding", "Home", "Item", "Mission", "Planned", "Zone"]
 
 FORMATS = ("waypoints", "plan")
 KINDS = ("format", "flight", "compatibility")  # compatibility: a QGroundControl rule ArduPilot's tools do not keep
@@ -77,12 +77,26 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """What the planner recorded of the sortie a mission file flies: the aircraft profile's name, its
+    loadout and payload (kg), read from the ``.plan``'s ``planner`` block or the ``plan.json`` beside it
+    (``source`` says which)."""
+
+    sortie: str
+    aircraft: str
+    loadout: tuple[str, ...]
+    payload_kg: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Mission:
     """A mission file as read: home, items (home excluded) and the syntax faults the reader found.
 
     ``jump_by_id``: DO_JUMP p1 names a doJumpId (``.plan``) instead of an index (``.waypoints``).
     ``fences``: exclusion zones the file itself carries (``.plan`` geofence). ``firmware`` is what a
-    ``.plan`` says it was made for (``ardupilot``/``px4``), None when unknown.
+    ``.plan`` says it was made for (``ardupilot``/``px4``), None when unknown. ``planned`` is what the planner
+    recorded of the sortie (None for other tools' files).
     """
 
     source: str
@@ -94,6 +108,7 @@ class Mission:
     fences: tuple[Zone, ...] = ()
     jump_by_id: bool = False
     firmware: str | None = None
+    planned: Planned | None = None
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
