@@ -57,3 +57,25 @@ def scenario_factory(tmp_path: Path) -> Callable[..., Path]:
         return write_scenario(tmp_path / f"s{next(counter)}", features, **kwargs)
 
     return make
+
+
+PLAN_SCHEMA = REPO / "docs" / "schema" / "plan.schema.json"
+
+
+def plan_json_errors(path: Path) -> list[str]:
+    """Every way the ``plan.json`` at ``path`` breaks docs/schema/plan.schema.json (empty when it is valid)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json.loads(PLAN_SCHEMA.read_text(encoding="utf-8")))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return [f"{path}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_plan_json_matches_the_schema(tmp_path_factory: pytest.TempPathFactory):
+    """After the session, every ``plan.json`` the tests had the planner write (a folder holding it and
+    ``timeline.csv``) validates against the published JSON Schema."""
+    yield
+    errors = [e for path in sorted(tmp_path_factory.getbasetemp().rglob("plan.json"))
+              if (path.parent / "timeline.csv").exists() for e in plan_json_errors(path)]
+    assert not errors, "\n".join(errors[:20])

@@ -33,7 +33,7 @@ def test_show_prints_the_same_tables_as_plan(tmp_path, capsys):
     show_command(tmp_path / "out")
     shown = capsys.readouterr().out
     assert shown == planned
-    assert "anka-1" in shown and "no aircraft carries a sigint sensor" in shown and "1 tasks not served" in shown
+    assert "anka-1" in shown and "no aircraft carries a sigint sensor" in shown and "1 task not served" in shown
 
 
 def test_show_accepts_the_plan_json_file_itself(saved, capsys):
@@ -51,7 +51,8 @@ def test_show_json_is_the_plan_summary(saved, capsys):
     full = plan_document(plan)
     assert doc["name"] == plan.name and doc["start"] == "2026-12-01T04:00:00Z"
     assert doc["metrics"] == pytest.approx(full["metrics"])
-    assert doc["unserved"] == [{"task": "b", "reason": "no aircraft carries a sigint sensor"}]
+    assert doc["unserved"] == [{"task": "b", "reason": "no aircraft carries a sigint sensor",
+                                "reasons": ["no aircraft carries a sigint sensor"], "priority": 3.0}]
     assert [s["name"] for s in doc["sorties"]] == [s.name for s in plan.sorties]
     assert all("legs" not in s for s in doc["sorties"])
     assert doc["sorties"][0]["flight_s"] == pytest.approx(plan.sorties[0].flight_s, abs=1e-3)

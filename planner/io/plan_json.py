@@ -1,4 +1,6 @@
-"""``plan.json``: the whole plan, machine-readable and versioned (schema ``planner-plan/1``)."""
+"""``plan.json``: the whole plan, machine-readable and versioned (schema ``planner-plan/1``, described by the
+JSON Schema ``docs/schema/plan.schema.json``). Every altitude in it is metres above mean sea level
+(``altitude_reference``)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,15 @@ import json
 from datetime import datetime
 from typing import Any
 
+from shapely.geometry import Point
+
 from planner import __version__
 from planner.model.plan import Coverage, Leg, Plan, Position, Sortie
 
 __all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem", "sortie_record"]
 
 SCHEMA = "planner-plan/1"
+ALTITUDE_REFERENCE = "AMSL"
 
 
 def sortie_file_stem(sortie: Sortie) -> str:
@@ -28,6 +33,10 @@ def sortie_record(sortie: Sortie) -> dict[str, Any]:
 
 def _iso(t: datetime) -> str:
     return t.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _lonlat(point: Point) -> list[float]:
+    return [round(point.x, 8), round(point.y, 8)]
 
 
 def _pos(p: Position) -> list[float]:
@@ -108,8 +117,11 @@ def _sortie(plan: Plan, s: Sortie) -> dict[str, Any]:
 def plan_document(plan: Plan) -> dict[str, Any]:
     """The plan as a JSON-ready dict."""
     served_by = {name: s.name for s in plan.sorties for name in s.tasks}
+    priority = {t.name: t.priority for t in plan.tasks}
     return {
         "schema": SCHEMA,
+        "planner_version": __version__,
+        "altitude_reference": ALTITUDE_REFERENCE,
         "name": plan.name,
         "start": _iso(plan.start),
         "autopilot": plan.autopilot,
@@ -121,7 +133,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             for b in plan.bases
         ],
         "sorties": [_sortie(plan, s) for s in plan.sorties],
-        "unserved": [{"task": u.task, "reason": u.reason} for u in plan.unserved],
+        "unserved": [{"task": u.task, "reason": u.reason, "reasons": list(u.reasons), "priority": priority[u.task]}
+                     for u in plan.unserved],
         "tasks": [
             {
                 "name": t.name,
@@ -130,6 +143,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "sensor": t.sensor,
                 "dwell_min": t.dwell_min,
                 "served_by": served_by.get(t.name),
+                "position": _lonlat(t.geometry.representative_point()),
+                "bounds": [round(v, 8) for v in t.geometry.bounds],
             }
             for t in plan.tasks
         ],

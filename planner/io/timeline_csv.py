@@ -1,4 +1,4 @@
-"""``timeline.csv``: one row per leg (sortie, kind, UTC start and end, seconds, what)."""
+"""``timeline.csv``: one row per leg (sortie, kind, UTC start and end, seconds, the tasks it serves)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ __all__ = ["format_timeline_csv"]
 
 
 def format_timeline_csv(plan: Plan) -> str:
-    """CSV text with a header row; times ISO-8601 UTC."""
+    """CSV text with a header row; times ISO-8601 UTC; ``tasks`` names the leg's tasks separated by ``;``
+    (every target of a shared orbit; task names hold no ``;``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["sortie", "aircraft", "kind", "start", "end", "start_s", "end_s", "duration_s", "blos_s", "what"])
+    writer.writerow(["sortie", "aircraft", "kind", "start", "end", "start_s", "end_s", "duration_s", "blos_s", "tasks"])
     for s in plan.sorties:
         for leg in s.legs:
             writer.writerow([
@@ -27,6 +28,6 @@ def format_timeline_csv(plan: Plan) -> str:
                 f"{leg.end_s:.1f}",
                 f"{leg.duration_s:.1f}",
                 f"{leg.blos_s:.1f}",
-                " ".join(leg.tasks) if leg.tasks else "",
+                ";".join(leg.tasks),
             ])
     return buf.getvalue()

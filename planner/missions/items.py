@@ -1,6 +1,6 @@
 """MAVLink mission items for a sortie: one model that the ``.waypoints`` and ``.plan`` writers serialise.
 
-Rules followed (docs/formats.md, after ../shared/FORMATS.md): positional items in frame 0 (AMSL) except
+Rules followed (docs/formats.md): positional items in frame 0 (AMSL) except
 the take-off and landing, which are relative to home (frame 3); non-positional items in frame 2; NaN
 nowhere (0 instead); loiter direction by the radius sign (positive clockwise). On ArduPilot an orbit
 is NAV_LOITER_TURNS (radius honoured up to 2 550 m, at most 255 turns per item, split beyond); on PX4,

@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Base, Scenario, Task, Wind
 
-__all__ = ["LEG_KINDS", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
+__all__ = ["LEG_KINDS", "REASON_SEPARATOR", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
 
 TASK_LEG_KINDS = ("orbit", "racetrack", "survey", "patrol")
 LEG_KINDS = ("climb", "transit", "hold", *TASK_LEG_KINDS, "descent", "approach", "land")
@@ -165,12 +165,22 @@ class Sortie:
         return tuple(leg.pattern for leg in self.legs if leg.pattern is not None)
 
 
+REASON_SEPARATOR = "; "
+"""Between the reasons a task is left out, in ``Unserved.reason`` (most important first)."""
+
+
 @dataclass(frozen=True)
 class Unserved:
-    """A task the plan leaves out, and why."""
+    """A task the plan leaves out, and why: every reason that applies, most important first, joined by
+    :data:`REASON_SEPARATOR`."""
 
     task: str
     reason: str
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Each reason on its own, most important first."""
+        return tuple(self.reason.split(REASON_SEPARATOR))
 
 
 @dataclass(frozen=True)

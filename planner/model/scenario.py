@@ -68,6 +68,8 @@ class Task:
             raise InputError(f"{where}: task '{self.kind}' is not one of {', '.join(TASK_KINDS)}")
         if not self.name:
             raise InputError(f"{where}: a task needs a name")
+        if ";" in self.name:  # timeline.csv lists a leg's tasks separated by ';'
+            raise InputError(f"{where}: a task name cannot contain ';'")
         if not (self.priority >= 0 and math.isfinite(self.priority)):
             raise InputError(f"{where}: priority must be a number >= 0, got {self.priority}")
         for key in ("dwell_min", "persistent_h", "standoff_km", "width_m"):
