@@ -12,7 +12,7 @@ from planner.layout.comms import Comms
 from planner.layout.designs import Design
 from planner.layout.orbit import OrbitDesign
 from planner.model.fleet import Airframe
-from planner.model.scenario import Base, Scenario, Task
+from planner.model.scenario import CIRCUIT_AGL_M, Base, Scenario, Task
 from planner.model.sensors import SATCOM, Sensor, best_sensor
 from planner.solve.problem import Problem, Vehicle
 
@@ -54,13 +54,22 @@ class CostModel:
         return self.classes.index((frame.aircraft.name, SATCOM in frame.capabilities))
 
     def masks(self, frame: Airframe) -> dict[str, np.ndarray]:
-        """Per task: which checks ``frame`` passes (cumulative: sensor, comms, range, window)."""
+        """Per task: which checks ``frame`` passes, cumulative (``sensor``, ``comms``, ``range``, ``window``:
+        each includes the ones before it, ``comms`` also ``altitude``) and on their own: ``altitude`` (the work
+        altitude is at least the circuit height over the frame's base, so it can climb to it and descend
+        from it), ``radio`` (within radio reach, or SATCOM carried) and ``distance`` (a round trip with the
+        dwell fits the endurance less reserve, legs priced as with SATCOM)."""
         k = self.types.index(frame.aircraft.name)
         c = self.class_of(frame)
         sensors = dict(self.scenario.sensors)
-        sees = np.array([(i, k) in self.designs and sensor_sees(t, frame, self.designs[i, k], sensors)
+        designed = np.array([(i, k) in self.designs for i in range(len(self.tasks))], bool)
+        sees = np.array([bool(designed[i]) and sensor_sees(t, frame, self.designs[i, k], sensors)
                          for i, t in enumerate(self.tasks)], bool)
-        comms = sees & (self.covered[k] | (SATCOM in frame.capabilities))
+        floor = frame.base.elev_m + CIRCUIT_AGL_M
+        high = np.array([bool(designed[i]) and self.designs[i, k].alt_m >= floor - 1e-6
+                         for i in range(len(self.tasks))], bool)
+        radio = self.covered[k] | (SATCOM in frame.capabilities)
+        comms = sees & high & radio
         home = self.bases.index(frame.base)
         nodes = np.arange(len(self.tasks)) + self.nb
         out_s = self.travel[c, home, nodes]
@@ -70,7 +79,12 @@ class CostModel:
         trip = out_s + self.service[c, nodes] + back_s
         in_range = comms & (trip <= frame.usable_s + 1e-6)
         in_window = in_range & (start <= self.window[nodes, 1] + 1e-6)
-        return {"sensor": sees, "comms": comms, "range": in_range, "window": in_window}
+        far = self.classes.index((frame.aircraft.name, True))  # legs not bound by radio reach
+        with np.errstate(invalid="ignore"):
+            free_trip = self.travel[far, home, nodes] + self.service[far, nodes] + self.travel[far, nodes, home]
+        distance = designed & (free_trip <= frame.usable_s + 1e-6)
+        return {"sensor": sees, "comms": comms, "range": in_range, "window": in_window, "altitude": high,
+                "radio": radio, "distance": distance}
 
     def problem(self, fleet: list[Airframe]) -> Problem:
         """The optimiser's problem for ``fleet`` (loadouts as they stand)."""

@@ -256,10 +256,16 @@ class Plan:
         """Every task some sortie serves."""
         return tuple(name for s in self.sorties for name in s.tasks)
 
+    @property
+    def partly_covered(self) -> tuple[str, ...]:
+        """Persistent orbits watched for less than the whole window asked: not served as asked."""
+        return tuple(c.task for c in self.coverage if c.share < 1.0 - 1e-9)
+
     def metrics(self) -> dict[str, float]:
-        """Headline figures: priority served and offered, counts, hours flown, distance (km)."""
+        """Headline figures: priority served (covered as asked: a persistent orbit only when covered for its
+        whole window) and offered, counts, hours flown, distance (km)."""
         priority = {t.name: t.priority for t in self.tasks if t.kind != "nofly"}
-        served = set(self.served)
+        served = set(self.served) - set(self.partly_covered)
         return {
             "priority_served": round(sum(priority[n] for n in served), 6),
             "priority_total": round(sum(priority.values()), 6),

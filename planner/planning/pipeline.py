@@ -57,15 +57,15 @@ def plan(
 ) -> Plan:
     """Plan ``scenario``: loadouts, which aircraft serves which tasks, in what order, when.
 
-    Raises InfeasibleError (e.g. a wind no aircraft can fly against) and InputError (bad settings).
+    Aircraft types that cannot fly in the wind stay on the ground (a note says why). Raises InfeasibleError
+    (e.g. a wind no aircraft can fly against) and InputError (bad settings).
     """
     rules(autopilot or scenario.autopilot)
     report = progress or (lambda _p: None)
     started = time.monotonic()
     params = solve_params(scenario, time_limit_s, seed, max_iterations)
     report(Progress("layout"))
-    fleet = airframes(scenario)
-    check_wind(scenario, fleet)
+    fleet, grounded = check_wind(scenario, airframes(scenario))
     unserved: dict[str, str] = {}
     model = build_model(scenario, fleet, unserved)
     total = float(sum(t.priority for t in scenario.tasks if t.kind != "nofly"))  # as Plan.metrics counts it
@@ -111,7 +111,7 @@ def plan(
             "shared_orbits": len(model.members),
             "orbits_saved": sum(len(m) - 1 for m in model.members.values()),
         },
-        notes=model.notes,
+        notes=grounded + model.notes,
     )
 
 
@@ -130,16 +130,22 @@ def _empty(problem: Problem) -> Result:
     return Result(tuple(Route(i, ()) for i in range(len(problem.vehicles))), 0.0, 0, 0.0)
 
 
-def check_wind(scenario: Scenario, fleet: list[Airframe]) -> None:
-    """Raise InfeasibleError when the scenario's wind is not below every aircraft's cruise and loiter speed."""
+def check_wind(scenario: Scenario, fleet: list[Airframe]) -> tuple[list[Airframe], tuple[str, ...]]:
+    """The airframes of ``fleet`` that can fly in the scenario's wind (below their cruise and loiter speeds),
+    and a note for each aircraft type left on the ground. Raises InfeasibleError when no aircraft can fly."""
     wind = scenario.wind.speed_mps
+    why: dict[str, str] = {}
     for craft in {f.aircraft.name: f.aircraft for f in fleet}.values():
         for label, speed in (("cruise", craft.cruise_speed_mps), ("loiter", craft.loiter_speed_mps)):
-            if wind >= speed:
-                raise InfeasibleError(
-                    f"wind {wind:g} m/s from {scenario.wind.from_deg:g}° is not below the {craft.name} {label} "
-                    f"speed {speed:g} m/s: legs into it make no headway"
-                )
+            if wind >= speed and craft.name not in why:
+                why[craft.name] = (f"wind {wind:g} m/s from {scenario.wind.from_deg:g}° is not below the {craft.name} "
+                                   f"{label} speed {speed:g} m/s: legs into it make no headway")
+    flyable = [f for f in fleet if f.aircraft.name not in why]
+    if fleet and not flyable:
+        raise InfeasibleError("; ".join(why.values()))
+    grounded = tuple(f"{sum(f.aircraft.name == name for f in fleet)} {name} left on the ground: {reason}"
+                     for name, reason in why.items())
+    return flyable, grounded
 
 
 def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str], *,

@@ -164,8 +164,9 @@ def plan_relief(
     """The relief schedule of every persistent orbit of ``scenario`` with its fleet, as a Plan of launches.
 
     ``settings`` defaults to the scenario's ``[persistent]`` table. ``Plan.coverage`` holds each orbit's
-    covered share, gaps and the smallest fleet giving 100 %. Raises InputError when the scenario asks
-    for no persistent coverage, InfeasibleError for winds the fleet cannot fly in.
+    covered share, gaps and the smallest fleet giving 100 %. Aircraft types that cannot fly in the wind stay
+    on the ground (a note says why). Raises InputError when the scenario asks for no persistent coverage,
+    InfeasibleError for a wind no aircraft of the fleet can fly in.
     """
     rules(autopilot or scenario.autopilot)  # an unknown autopilot fails before any solving
     settings = settings or scenario.persistent
@@ -176,8 +177,7 @@ def plan_relief(
     if not any(t.persistent_h is not None for t in scenario.work):
         raise InputError("no task asks for persistent coverage: give orbit tasks persistent_h, or the "
                          "scenario a [persistent] table with horizon_h")
-    fleet = airframes(scenario)
-    check_wind(scenario, fleet)
+    fleet, grounded = check_wind(scenario, airframes(scenario))
     unserved: dict[str, str] = {}
     model = build_model(scenario, fleet, unserved, persistent=True)
     for name in [n for n, why in unserved.items() if why.startswith("persistent")]:
@@ -207,6 +207,8 @@ def plan_relief(
         if option is None:
             unserved.setdefault(task.name, "no aircraft can reach it, stay on station past the handover and "
                                            "return within its endurance less reserve")
+        elif coverage[-1].share < 1.0 - 1e-9:
+            unserved.setdefault(task.name, _partly(coverage[-1], needed))
     planned = {c.task for c in coverage}
     for task in scenario.work:  # persistent orbits set aside before scheduling: never covered
         if task.kind == "orbit" and task.persistent_h is not None and task.name not in planned:
@@ -217,8 +219,16 @@ def plan_relief(
         scenario, sorties, unserved, autopilot=autopilot,
         solver={"time_limit_s": params.time_limit_s, "seed": params.seed, "schedule": method,
                 "handover_min": settings.handover_min, "launches": len(launches)},
-        coverage=tuple(coverage),
+        coverage=tuple(coverage), notes=grounded,
     )
+
+
+def _partly(c: Coverage, needed: int | None) -> str:
+    """Why a persistent orbit watched for part of its window is not served as asked."""
+    asked_h = (c.window_end_s - c.window_start_s) / 3600.0
+    fleet = f"; a fleet of {needed} would cover every orbit" if needed is not None else ""
+    return (f"partly covered: {c.share:.1%} of the {asked_h:g} h asked ({c.covered_s / 3600.0:.1f} h, "
+            f"{len(c.gaps)} gap{'s' * (len(c.gaps) != 1)}){fleet}")
 
 
 def _launch_sortie(model: CostModel, fleet: list[Airframe], x: Launch, number: int) -> Sortie:
