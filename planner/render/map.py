@@ -43,6 +43,7 @@ _RANGE = "#5b6770"
 _NOFLY = "#c0392b"
 _HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 _DENSIFY_M = 10_000.0
+_ORBIT_SYMBOL_PT = 11.0  # diameter of the ring drawn for an orbit too small to see at map scale
 
 
 def map_figure(plan: Plan) -> Figure:
@@ -108,6 +109,7 @@ def _map_figure(plan: Plan) -> Figure:
 
     sortie_handles: list[tuple[object, str]] = []
     span = max(extent[2] - extent[0], extent[3] - extent[1])
+    symbol_m = _ORBIT_SYMBOL_PT / 2 / 72.0 * (extent[2] - extent[0]) / (ax.get_position().width * MAP_SIZE_IN[0])
     for i, s in enumerate(plan.sorties):
         colour = sortie_colour(i)
         x, y, cuts = _geodesic_polyline(frame, [(c[0], c[1]) for c in route_coords(s)])
@@ -120,6 +122,10 @@ def _map_figure(plan: Plan) -> Figure:
             rx, ry = frame.to_local([c[0] for c in ring], [c[1] for c in ring])
             ax.fill(rx, ry, facecolor=colour, alpha=0.18, edgecolor="none", zorder=4)
             ax.plot(rx, ry, color=colour, lw=1.0, zorder=5, gid=f"orbit:{s.name}")
+            if o.radius_m < symbol_m:  # too small to see at map scale: a ring symbol marks it
+                cx, cy = frame.to_local(o.centre.lon, o.centre.lat)
+                ax.plot([cx], [cy], marker="o", markersize=_ORBIT_SYMBOL_PT, fillstyle="none", color=colour,
+                        markeredgewidth=1.3, ls="none", zorder=6, gid=f"orbit-symbol:{s.name}")
         for leg in s.legs:  # a racetrack as flown: its half-circle ends and closing leg, as in KML and GeoJSON
             if leg.pattern is not None and leg.pattern.kind == "racetrack":
                 oval = pattern_coords(leg.pattern)
@@ -134,16 +140,20 @@ def _map_figure(plan: Plan) -> Figure:
         labels.insert(0, _Label(b.name, float(bx), float(by), 8.5, INK, "bold", -1))
     key.insert(0, (Line2D([], [], marker="^", markersize=9, color=INK, markeredgecolor="white", ls="none"),
                    "base"))
-    key.append((Line2D([], [], marker="o", markersize=6, color="#1f77b4", markeredgecolor=INK,
+    key.append((Line2D([], [], marker="o", markersize=6, color="#0072b2", markeredgecolor=INK,
                        markeredgewidth=0.6, ls="none"), "task served (sortie colour)"))
     key.append((Line2D([], [], marker="x", markersize=7, color=UNSERVED, markeredgewidth=1.6, ls="none"),
                 "task not served"))
     if any(s.orbits for s in plan.sorties):
-        key.append((Patch(facecolor=(0.12, 0.47, 0.71, 0.18), edgecolor="#1f77b4"), "orbit (to scale)"))
+        key.append((Patch(facecolor=(0.0, 0.45, 0.70, 0.18), edgecolor="#0072b2"), "orbit (to scale)"))
+    if any(o.radius_m < symbol_m for s in plan.sorties for o in s.orbits):
+        key.append((Line2D([], [], marker="o", markersize=_ORBIT_SYMBOL_PT, fillstyle="none", color="#0072b2",
+                           markeredgewidth=1.3, ls="none"), "orbit too small to draw to scale"))
 
     _place_labels(fig, ax, labels)
     _scale_bar(ax, extent)
     _north_arrow(ax, frame, extent)
+    _wind_arrow(ax, frame, extent, plan.wind.from_deg, plan.wind.speed_mps)
     total = sum(1 for t in plan.tasks if t.kind != "nofly")
     box_text = f"{len(plan.unserved)} unserved"
     ax.text(0.985, 0.018, box_text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
@@ -165,14 +175,27 @@ def _map_figure(plan: Plan) -> Figure:
              fontsize=7.5, color="#666666", ha="left", va="bottom")
 
     if sortie_handles:
-        handles, labels = zip(*sortie_handles, strict=True)
-        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.725, 0.89), title="Sorties",
-                   alignment="left", frameon=False, fontsize=8.5, title_fontproperties={"weight": "bold"},
-                   ncols=1 if len(handles) <= 18 else 2, handlelength=2.2)
+        _sortie_legend(fig, sortie_handles)
     handles, labels = zip(*key, strict=True)
     fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.725, 0.075), title="Key", alignment="left",
                frameon=False, fontsize=8.5, title_fontproperties={"weight": "bold"}, handlelength=2.2)
     return fig
+
+
+def _sortie_legend(fig: Figure, sortie_handles: list[tuple[object, str]]) -> None:
+    """The sortie legend right of the map, kept inside the figure: long labels (relief launches) go on two
+    lines (name, then aircraft, tasks and time) and, if still too wide, in smaller type."""
+    handles, labels = zip(*sortie_handles, strict=True)
+    renderer = fig.canvas.get_renderer()
+    tries = [(labels, 8.5), (tuple(lab.replace(" · ", "\n", 1) for lab in labels), 8.5)]
+    tries += [(tries[1][0], size) for size in (7.5, 6.5)]
+    for texts, size in tries:
+        legend = fig.legend(handles, texts, loc="upper left", bbox_to_anchor=(0.725, 0.89), title="Sorties",
+                            alignment="left", frameon=False, fontsize=size, title_fontproperties={"weight": "bold"},
+                            ncols=1 if len(handles) <= 18 else 2, handlelength=2.2)
+        if legend.get_window_extent(renderer).x1 <= fig.bbox.x1 - 4.0 or size == tries[-1][1]:
+            return
+        legend.remove()
 
 
 @dataclass(frozen=True)
@@ -188,10 +211,11 @@ class _Label:
     rank: int
 
 
-# Offsets (points) tried in turn: right, left, above, below and the diagonals.
+# Offsets (points) tried in turn: right, left, above, below and the diagonals, near then farther out; a label
+# placed past the first ring gets a leader line to its point.
 _LABEL_SPOTS = tuple(
     ((k * dx, k * dy), ha, va)
-    for k in (1, 2)
+    for k in (1, 2, 3.5, 5)
     for (dx, dy), ha, va in (
         ((6, 0), "left", "center"), ((-6, 0), "right", "center"), ((0, 7), "center", "bottom"),
         ((0, -7), "center", "top"), ((5, 5), "left", "bottom"), ((-5, 5), "right", "bottom"),
@@ -201,7 +225,9 @@ _LABEL_SPOTS = tuple(
 
 
 def _place_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
-    """Put each label at the first spot that overlaps no earlier label or marker (else the least-bad one).
+    """Put each label at the first spot that overlaps no earlier label or marker (else the least-bad one); a
+    label set away from its point (past the nearest ring of spots) is joined to it by a thin leader line, so
+    in a cluster no name reads as another dot's.
 
     Deterministic: labels go in (rank, input) order and spots in a fixed order. Past :data:`MAX_LABELS`
     the lowest-ranked labels are left off so a big map stays legible.
@@ -215,7 +241,7 @@ def _place_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
     frame_px = ax.get_window_extent(renderer).extents
     grow = np.array([-2.0, -2.0, 2.0, 2.0])
     for lab in sorted(labels, key=lambda item: item.rank)[:MAX_LABELS]:
-        best: tuple[float, Annotation, np.ndarray] | None = None
+        best: tuple[float, Annotation, np.ndarray, tuple[tuple[float, float], str, str]] | None = None
         for offset, ha, va in _LABEL_SPOTS if lab.rank >= 0 else (((0, -9), "center", "top"), *_LABEL_SPOTS):
             text = ax.annotate(lab.text, (lab.x, lab.y), xytext=offset, textcoords="offset points", ha=ha,
                                va=va, fontsize=lab.size_pt, fontweight=lab.weight, color=lab.colour, zorder=8,
@@ -226,13 +252,21 @@ def _place_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
             if best is None or cost < best[0]:
                 if best is not None:
                     best[1].remove()
-                best = (cost, text, ext)
+                best = (cost, text, ext, (offset, ha, va))
             else:
                 text.remove()
             if cost == 0:
                 break
         if best is not None:
             taken = np.vstack([taken, best[2]])
+            (dx, dy), ha, va = best[3]
+            if math.hypot(dx, dy) > 10.0:  # away from its point: a leader line says whose label it is
+                best[1].remove()
+                ax.annotate(lab.text, (lab.x, lab.y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                            fontsize=lab.size_pt, fontweight=lab.weight, color=lab.colour, zorder=8,
+                            path_effects=_HALO, annotation_clip=True, gid=f"label:{lab.text}",
+                            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "#555555", "shrinkA": 1.5,
+                                        "shrinkB": 3.0, "gid": f"leader:{lab.text}"})
 
 
 def _overlaps(a: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -478,6 +512,27 @@ def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     for frac, text in ((0.0, "0"), (0.5, f"{km / 2:g}"), (1.0, f"{km:g} km")):
         ax.text(left + frac * length_m, bottom + height * 1.6, text, ha="center", va="bottom", fontsize=7.5,
                 color=INK, zorder=10, gid="scale-label" if frac == 1.0 else None)
+
+
+def _wind_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float], from_deg: float,
+                speed_mps: float) -> None:
+    """Below the north arrow, an arrow flying with the wind (toward ``from_deg`` + 180°), labelled with where it
+    blows from and its speed; nothing in calm air."""
+    if speed_mps <= 0:
+        return
+    x0, y0, x1, y1 = extent
+    cx, cy = x1 - 0.075 * (x1 - x0), y1 - 0.30 * (y1 - y0)
+    lon, lat = frame.to_lonlat(cx, cy)
+    dlon, dlat = geo.destination(lon, lat, (from_deg + 180.0) % 360.0, 10_000.0)
+    tx, ty = frame.to_local(dlon, dlat)
+    d = np.array([float(tx) - cx, float(ty) - cy])
+    d /= float(np.hypot(*d)) or 1.0
+    half = 0.045 * (y1 - y0)
+    ax.add_patch(FancyArrowPatch((cx - d[0] * half, cy - d[1] * half), (cx + d[0] * half, cy + d[1] * half),
+                                 arrowstyle="simple,head_length=0.8,head_width=0.8,tail_width=0.25",
+                                 mutation_scale=14, color="#3b6e8f", zorder=10, gid="wind-arrow"))
+    ax.text(cx, cy - 1.45 * half, f"wind {speed_mps:g} m/s\nfrom {from_deg:.0f}°", ha="center", va="top",
+            fontsize=7.5, color="#3b6e8f", zorder=10, path_effects=_HALO, gid="wind-label")
 
 
 def _north_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float]) -> None:

@@ -80,9 +80,11 @@ def orbit_ring(orbit: Orbit, vertices: int = ORBIT_VERTICES) -> list[tuple[float
 
 
 SORTIE_COLOURS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#882255", "#117733", "#332288", "#999933",
 )
-"""Colour of the n-th sortie (``#rrggbb``), the same on the map and in KML."""
+"""Colour of the n-th sortie (``#rrggbb``), the same on the map and in KML: Okabe and Ito's colour-blind-safe
+palette (its yellow left out: too pale on white), then Paul Tol's darker ones, so no two of the first sorties
+are a red and a green."""
 
 
 def sortie_colour(index: int) -> str:

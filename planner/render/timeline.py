@@ -1,18 +1,21 @@
 """The timeline: one row per sortie against UTC, transit, hold and on-task bars, then the endurance left on
-landing; coverage gaps of relief schedules shaded across all rows."""
+landing; coverage gaps of relief schedules shaded across all rows. Every on-task bar is named in full: inside
+the bar when the name fits, else just above or below it; a task's time window is marked under its bar."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 
 from matplotlib import dates as mdates
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from planner.core.units import hours_minutes
-from planner.model.plan import Plan, Sortie
+from planner.model.plan import Leg, Plan, Sortie
 from planner.render.figure import DPI, INK, UNSERVED, style, utc
 from planner.render.shapes import sortie_colour
 
@@ -39,6 +42,10 @@ _SPARE = {"facecolor": "#ffffff", "edgecolor": "#8a96a3", "hatch": "////"}
 _RESERVE = {"facecolor": "#e9ecef", "edgecolor": "#6c757d", "hatch": "xxxx"}
 
 _GAP_COLOUR = "#d62728"
+
+_WINDOW_COLOUR = "#1b1b1b"
+
+_OUTSIDE_PT = 6.5  # task names written beside their bar
 
 
 def leg_category(kind: str) -> str:
@@ -80,6 +87,8 @@ def _timeline_figure(plan: Plan, gaps: Sequence[tuple[float, float, str]]) -> Fi
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
     px_per_day = ax.get_position().width * TIMELINE_WIDTH_IN * DPI / (hi - lo)
+    windows = {t.name: (t.window_start, t.window_end) for t in plan.tasks
+               if t.window_start is not None or t.window_end is not None}
 
     for i, s in enumerate(rows):
         y = len(rows) - 1 - i
@@ -90,13 +99,12 @@ def _timeline_figure(plan: Plan, gaps: Sequence[tuple[float, float, str]]) -> Fi
             if xr:
                 ax.broken_barh(xr, (y - bar_h / 2, bar_h), facecolors=_CATEGORY_COLOURS[cat], edgecolor="white",
                                linewidth=0.5, zorder=3, gid=f"bar:{s.name}:{cat}")
+        lanes = {+1: -float("inf"), -1: -float("inf")}  # right edge (px) of the last name above and below
         for leg in s.legs:
             if leg_category(leg.kind) == "on task" and leg.tasks:
-                text = _fit(", ".join(leg.tasks), leg.duration_s / 86400.0 * px_per_day - 6.0, 7.0)
-                if text:
-                    ax.text(_days(plan, (leg.start_s + leg.end_s) / 2), y, text, ha="center", va="center",
-                            fontsize=7.0, color="white", zorder=4, clip_on=True, linespacing=1.1,
-                            gid=f"task-label:{s.name}")
+                _name_bar(ax, plan, s, leg, y, bar_h, px_per_day, lanes)
+                for task in leg.tasks:
+                    _window_mark(ax, plan, windows.get(task), y - bar_h / 2, s.name, task)
         end_s = s.takeoff_s + s.endurance_s
         reserve_from = max(s.landing_s, end_s - s.reserve_s)
         if reserve_from > s.landing_s:
@@ -149,9 +157,43 @@ def _timeline_figure(plan: Plan, gaps: Sequence[tuple[float, float, str]]) -> Fi
                Patch(label="fuel reserve", **_RESERVE)]
     if gaps:
         handles.append(Patch(facecolor=_GAP_COLOUR, alpha=0.2, edgecolor=_GAP_COLOUR, label="coverage gap"))
+    if windows and any(t in windows for s in rows for t in s.tasks):
+        handles.append(Line2D([], [], color=_WINDOW_COLOUR, lw=0.9, label="task window"))
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.55, 0.0), ncols=len(handles), frameon=False,
                fontsize=8, handlelength=1.8, columnspacing=1.4)
     return fig
+
+
+def _name_bar(ax: Axes, plan: Plan, s: Sortie, leg: Leg, y: float, bar_h: float, px_per_day: float,
+              lanes: dict[int, float]) -> None:
+    """The leg's task names in full: in white inside its bar when they fit (one or two lines), else in ink just
+    above the bar, or below it when the name before takes the space above (``lanes``: right edge in px of the
+    last name written in each lane, updated)."""
+    text = ", ".join(leg.tasks)
+    mid = (leg.start_s + leg.end_s) / 2
+    inside = _fit(text, leg.duration_s / 86400.0 * px_per_day - 6.0, 7.0)
+    if inside and not inside.endswith("…"):
+        ax.text(_days(plan, mid), y, inside, ha="center", va="center", fontsize=7.0, color="white", zorder=4,
+                clip_on=True, linespacing=1.1, gid=f"task-label:{s.name}")
+        return
+    centre_px = (_days(plan, mid) - ax.get_xlim()[0]) * px_per_day
+    half = _text_px(text, _OUTSIDE_PT) / 2 + 3.0
+    side = next((k for k in (+1, -1) if lanes[k] <= centre_px - half), min(lanes, key=lambda k: lanes[k]))
+    lanes[side] = centre_px + half
+    ax.text(_days(plan, mid), y + side * (bar_h / 2 + 0.03), text, ha="center", va="bottom" if side > 0 else "top",
+            fontsize=_OUTSIDE_PT, color=INK, zorder=4, clip_on=True, gid=f"task-label:{s.name}")
+
+
+def _window_mark(ax: Axes, plan: Plan, window: tuple[datetime | None, datetime | None] | None, y: float,
+                 sortie: str, task: str) -> None:
+    """A task's time window as a thin bracket under its bar (open ends run to the axis edge)."""
+    if window is None:
+        return
+    lo, hi = ax.get_xlim()
+    a = lo if window[0] is None else _days(plan, (window[0] - plan.start).total_seconds())
+    b = hi if window[1] is None else _days(plan, (window[1] - plan.start).total_seconds())
+    ax.plot([a, a, b, b], [y + 0.06, y, y, y + 0.06], color=_WINDOW_COLOUR, lw=0.9, zorder=5, clip_on=True,
+            solid_joinstyle="miter", gid=f"window:{sortie}:{task}")
 
 
 def _merged_legs(s: Sortie) -> list[tuple[float, float, str]]:
