@@ -226,7 +226,7 @@ def plan_relief(
 def _partly(c: Coverage, needed: int | None) -> str:
     """Why a persistent orbit watched for part of its window is not served as asked."""
     asked_h = (c.window_end_s - c.window_start_s) / 3600.0
-    fleet = f"; a fleet of {needed} would cover every orbit" if needed is not None else ""
+    fleet = f": a fleet of {needed} would cover every orbit" if needed is not None else ""
     return (f"partly covered: {c.share:.1%} of the {asked_h:g} h asked ({c.covered_s / 3600.0:.1f} h, "
             f"{len(c.gaps)} gap{'s' * (len(c.gaps) != 1)}){fleet}")
 
