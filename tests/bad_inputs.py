@@ -83,6 +83,7 @@ CORPUS: dict[str, tuple[dict[str, str], str]] = {
     "lon out of range": (case(areas=_fc(_point(lon=200.0, lat=10.0))), "outside lon"),
     "swapped lon/lat": (case(areas=_fc(_point(lon=49.5, lat=173.5))), "look swapped"),
     "duplicate names": (case(areas=_fc(_point(), _point(lon=73.6))), "duplicate task name 'a'"),
+    "semicolon in a name": (case(areas=_fc(_point(name="a;b"))), "a task name cannot contain ';'"),
     "unknown aircraft": (case(GOOD_TOML.replace('"anka"', '"anca"')), "did you mean 'anka'"),
     "unknown sensor": (case(areas=_fc(_point(sensor="lidar"))), "sensor 'lidar' is unknown"),
     "unknown base": (case(GOOD_TOML.replace('base = "Alpha"\npayload', 'base = "Bravo"\npayload')), "unknown base 'Bravo'"),

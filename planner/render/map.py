@@ -30,6 +30,7 @@ from planner.core import geo
 from planner.core.units import hours_minutes
 from planner.model.plan import Plan, Sortie
 from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
+from planner.render.furniture import HALO, sortie_legend, wind_arrow
 from planner.render.shapes import lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
 
 __all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
@@ -41,7 +42,7 @@ MAX_LABELS = 150
 _GRATICULE = "#c9d1d9"
 _RANGE = "#5b6770"
 _NOFLY = "#c0392b"
-_HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
+_HALO = HALO
 _DENSIFY_M = 10_000.0
 _ORBIT_SYMBOL_PT = 11.0  # diameter of the ring drawn for an orbit too small to see at map scale
 
@@ -153,7 +154,7 @@ def _map_figure(plan: Plan) -> Figure:
     _place_labels(fig, ax, labels)
     _scale_bar(ax, extent)
     _north_arrow(ax, frame, extent)
-    _wind_arrow(ax, frame, extent, plan.wind.from_deg, plan.wind.speed_mps)
+    wind_arrow(ax, frame, extent, plan.wind.from_deg, plan.wind.speed_mps)
     total = sum(1 for t in plan.tasks if t.kind != "nofly")
     box_text = f"{len(plan.unserved)} unserved"
     ax.text(0.985, 0.018, box_text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
@@ -175,27 +176,11 @@ def _map_figure(plan: Plan) -> Figure:
              fontsize=7.5, color="#666666", ha="left", va="bottom")
 
     if sortie_handles:
-        _sortie_legend(fig, sortie_handles)
+        sortie_legend(fig, sortie_handles)
     handles, labels = zip(*key, strict=True)
     fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.725, 0.075), title="Key", alignment="left",
                frameon=False, fontsize=8.5, title_fontproperties={"weight": "bold"}, handlelength=2.2)
     return fig
-
-
-def _sortie_legend(fig: Figure, sortie_handles: list[tuple[object, str]]) -> None:
-    """The sortie legend right of the map, kept inside the figure: long labels (relief launches) go on two
-    lines (name, then aircraft, tasks and time) and, if still too wide, in smaller type."""
-    handles, labels = zip(*sortie_handles, strict=True)
-    renderer = fig.canvas.get_renderer()
-    tries = [(labels, 8.5), (tuple(lab.replace(" · ", "\n", 1) for lab in labels), 8.5)]
-    tries += [(tries[1][0], size) for size in (7.5, 6.5)]
-    for texts, size in tries:
-        legend = fig.legend(handles, texts, loc="upper left", bbox_to_anchor=(0.725, 0.89), title="Sorties",
-                            alignment="left", frameon=False, fontsize=size, title_fontproperties={"weight": "bold"},
-                            ncols=1 if len(handles) <= 18 else 2, handlelength=2.2)
-        if legend.get_window_extent(renderer).x1 <= fig.bbox.x1 - 4.0 or size == tries[-1][1]:
-            return
-        legend.remove()
 
 
 @dataclass(frozen=True)
@@ -512,27 +497,6 @@ def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
     for frac, text in ((0.0, "0"), (0.5, f"{km / 2:g}"), (1.0, f"{km:g} km")):
         ax.text(left + frac * length_m, bottom + height * 1.6, text, ha="center", va="bottom", fontsize=7.5,
                 color=INK, zorder=10, gid="scale-label" if frac == 1.0 else None)
-
-
-def _wind_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float], from_deg: float,
-                speed_mps: float) -> None:
-    """Below the north arrow, an arrow flying with the wind (toward ``from_deg`` + 180°), labelled with where it
-    blows from and its speed; nothing in calm air."""
-    if speed_mps <= 0:
-        return
-    x0, y0, x1, y1 = extent
-    cx, cy = x1 - 0.075 * (x1 - x0), y1 - 0.30 * (y1 - y0)
-    lon, lat = frame.to_lonlat(cx, cy)
-    dlon, dlat = geo.destination(lon, lat, (from_deg + 180.0) % 360.0, 10_000.0)
-    tx, ty = frame.to_local(dlon, dlat)
-    d = np.array([float(tx) - cx, float(ty) - cy])
-    d /= float(np.hypot(*d)) or 1.0
-    half = 0.045 * (y1 - y0)
-    ax.add_patch(FancyArrowPatch((cx - d[0] * half, cy - d[1] * half), (cx + d[0] * half, cy + d[1] * half),
-                                 arrowstyle="simple,head_length=0.8,head_width=0.8,tail_width=0.25",
-                                 mutation_scale=14, color="#3b6e8f", zorder=10, gid="wind-arrow"))
-    ax.text(cx, cy - 1.45 * half, f"wind {speed_mps:g} m/s\nfrom {from_deg:.0f}°", ha="center", va="top",
-            fontsize=7.5, color="#3b6e8f", zorder=10, path_effects=_HALO, gid="wind-label")
 
 
 def _north_arrow(ax: Axes, frame: geo.LocalFrame, extent: tuple[float, float, float, float]) -> None:
