@@ -148,7 +148,7 @@ def test_detoured_travel_is_never_cheaper_and_costs_what_the_legs_fly(tmp_path):
         detoured = model.travel[c][rows][:, rows]
         direct = straight.travel[c][cols][:, cols]
         assert (detoured >= direct - 1e-6).all()
-    satcom = model.classes.index(("anka", True))
+    satcom = model.class_of(with_loadout(fleet[0], ("eo-ir", "satcom"), dict(scenario.sensors), scenario.reserve))
     assert model.travel[satcom, 0, node["E0"]] > straight.travel[satcom, 0, free["E0"]] + 60.0  # blocked: longer
     # a sortie to E0 and back: its transits are the routes the optimiser priced
     frame = with_loadout(fleet[0], ("eo-ir", "satcom"), dict(scenario.sensors), scenario.reserve)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,8 +60,12 @@ def test_plan_serves_nearby_targets_from_one_shared_orbit(scenario_factory):
     assert len(orbits) == 2
     shared = next(o for o in orbits if len(o.tasks) == 2)
     assert set(shared.tasks) == {"gate", "depot"}
-    assert shared.duration_s >= 60 * 60  # the longest dwell of its targets
-    assert (shared.roi.lon, shared.roi.lat) == (73.55, 49.52)  # the sensor points at the most valuable
+    # the EO/IR turret watches one target at a time: the most valuable first, each for its own dwell
+    depot, gate = shared.watches
+    assert depot.tasks == ("depot",) and (depot.roi.lon, depot.roi.lat) == (73.55, 49.52)
+    assert gate.tasks == ("gate",) and (gate.roi.lon, gate.roi.lat) == (73.50, 49.50)
+    assert depot.duration_s >= 60 * 60 and gate.duration_s >= 40 * 60 and gate.start_s == depot.end_s
+    assert shared.duration_s == pytest.approx(depot.duration_s + gate.duration_s)
     assert p.metrics()["priority_served"] == 6
 
 

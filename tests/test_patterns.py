@@ -11,7 +11,8 @@ import shapely
 from pymavlink import mavwp
 
 from planner.api import plan_scenario
-from planner.core.geo import LocalFrame, distance_m
+from planner.core.geo import LocalFrame, distance_m, inverse
+from planner.core.physics import leg_time_s
 from planner.io.mission_file import read_mission
 from planner.io.profiles import load_aircraft, load_sensors
 from planner.layout.pattern import design_pattern
@@ -62,9 +63,21 @@ def test_racetrack_faces_the_base_at_the_standoff_distance(planned):
         x, y = frame.to_local(p.lon, p.lat)
         assert local.exterior.distance(shapely.Point(float(x), float(y))) == pytest.approx(want, rel=0.02)
     assert distance_m(a.lon, a.lat, b.lon, b.lat) == pytest.approx(distance_m(d.lon, d.lat, c.lon, c.lat), rel=1e-3)
-    lap_m = 2 * distance_m(a.lon, a.lat, b.lon, b.lat) + 2 * math.pi * track.radius_m
-    # SAR reaches the target from both legs here: the duty cycle is the straight share of the lap
-    assert track.duty_cycle == pytest.approx(2 * distance_m(a.lon, a.lat, b.lon, b.lat) / lap_m, rel=1e-3)
+    # the right-looking SAR images on the inner leg only, the target on its right from end to end
+    assert track.lanes == ((0, 1),)
+    wind = Wind(250.0, 10.0)
+    leg_s = float(leg_time_s(distance_m(a.lon, a.lat, b.lon, b.lat), inverse(a.lon, a.lat, b.lon, b.lat)[0],
+                             anka.loiter_speed_mps, wind.from_deg, wind.speed_mps))
+    lap_s = track.duration_s / track.laps
+    assert track.duty_cycle == pytest.approx(leg_s / lap_s, rel=0.01)
+    assert track.watch_s == pytest.approx(track.laps * leg_s, rel=0.01) and track.watch_s >= 120 * 60
+    sar = load_sensors()["sar"]
+    centre = local.centroid
+    (ax, bx), (ay, by) = frame.to_local([a.lon, b.lon], [a.lat, b.lat])
+    u = np.array([bx - ax, by - ay]) / math.hypot(bx - ax, by - ay)
+    for end in ((ax, ay), (bx, by)):
+        off = np.array([centre.x, centre.y]) - np.array(end)
+        assert sar.watches(off @ u, off[0] * u[1] - off[1] * u[0], a.alt_m)  # in range, on the right, in squint
     assert track.duration_s >= 120 * 60
 
 
@@ -89,7 +102,10 @@ def test_survey_lanes_trigger_the_camera(planned):
     rows = [line.split("\t") for line in (out / f"{s.name}.waypoints").read_text().splitlines()[1:]]
     triggers = [float(r[4]) for r in rows if r[3] == "206"]
     lanes = sum(len(p.lanes) for p in s.patterns if p.trigger_m > 0)  # surveys and patrols with a camera
-    assert survey.trigger_m == pytest.approx(0.3 * load_sensors()["eo-ir"].swath_m)
+    height = survey.path[0].alt_m - 0.0  # the area's ground is at sea level
+    swath = 2 * height * math.tan(math.radians(load_sensors()["eo-ir"].fov_deg / 2))  # nadir swath at that height
+    assert survey.trigger_m == pytest.approx(0.3 * swath, abs=0.1)
+    assert np.allclose(survey.strips_m, [(-swath / 2, swath / 2)])
     assert triggers.count(0.0) == lanes and len(triggers) == 2 * lanes
     assert triggers[0::2] == [p.trigger_m for p in s.patterns if p.trigger_m > 0 for _ in p.lanes]
 

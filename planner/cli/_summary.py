@@ -43,6 +43,7 @@ def summary_document(doc: Mapping[str, Any], output: str) -> dict[str, Any]:
     summary["sorties"] = [{k: v for k, v in s.items() if k != "legs"} for s in doc["sorties"]]
     if doc.get("coverage"):
         summary["coverage"] = doc["coverage"]
+    summary["sensor_coverage"] = [{"task": t["name"], **t["coverage"]} for t in doc.get("tasks", []) if t.get("coverage")]
     summary["output"] = output
     return summary
 
@@ -92,6 +93,7 @@ def render_summary(doc: Mapping[str, Any]) -> None:
         out.print(f"shared orbits: {shared} {'orbit watches' if shared == 1 else 'orbits watch'} several targets, "
                   f"{count(saved, 'orbit')} fewer than one per target")
     _render_coverage(doc.get("coverage") or [])
+    _render_seen(doc.get("tasks") or [])
     unserved = doc["unserved"]
     if unserved:
         un = Table(title=f"{count(len(unserved), 'task')} not served")
@@ -103,6 +105,39 @@ def render_summary(doc: Mapping[str, Any]) -> None:
             p = priority.get(u["task"])
             un.add_row(u["task"], "-" if p is None else f"{p:g}", u["reason"])
         out.print(fit(un, out, whole=("priority",)))
+
+
+SEEN_ROWS = 30  # sensor coverage rows printed in full; beyond, only the tasks below SEEN_FULL
+SEEN_FULL = 0.95
+
+
+def _render_seen(tasks: list[Mapping[str, Any]]) -> None:
+    """What the sensors see of each served task: a dwell watched against the dwell asked, or the share of
+    an area or line imaged (every task when few, else those below 95 % and a count)."""
+    seen = [(t["name"], t["coverage"]) for t in tasks if t.get("coverage")]
+    if not seen:
+        return
+    from rich.table import Table
+
+    low = [(n, c) for n, c in seen if c["share"] < SEEN_FULL]
+    rows = seen if len(seen) <= SEEN_ROWS else low
+    worst = min(c["share"] for _, c in seen)
+    title = (f"sensor coverage: {len(seen) - len(low)} of {len(seen)} served tasks at ≥ {SEEN_FULL:.0%}, "
+             f"lowest {worst:.1%}")
+    if not rows:
+        out.print(title)
+        return
+    table = Table(title=title)
+    for col in ("task", "measure", "seen", "detail"):
+        table.add_column(col, justify="right" if col == "seen" else "left")
+    for name, c in rows:
+        detail = (f"{hours_minutes(c['watched_s'])} watched of {hours_minutes(c['asked_s'])} asked"
+                  if c["measure"] == "dwell" and c.get("asked_s") is not None
+                  else f"share of the {'area' if c['measure'] == 'area' else 'line'} imaged")
+        share = f"{c['share']:.1%}"
+        table.add_row(name, c["measure"], share if c["share"] >= SEEN_FULL else f"[red]{share}[/red]", detail)
+    table.caption = "dwell: time under the sensor, pointed at the target where the sensor is pointed (h:mm)"
+    out.print(table)
 
 
 def _render_coverage(coverage: list[Mapping[str, Any]]) -> None:

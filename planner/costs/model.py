@@ -9,61 +9,69 @@ import numpy as np
 
 from planner.costs.routing import Routing
 from planner.layout.comms import Comms
-from planner.layout.designs import Design
-from planner.layout.orbit import OrbitDesign
+from planner.layout.designs import Design, Kit, kit_of
 from planner.model.fleet import Airframe
 from planner.model.scenario import CIRCUIT_AGL_M, Base, Scenario, Task
-from planner.model.sensors import SATCOM, Sensor, best_sensor
+from planner.model.sensors import SATCOM
 from planner.solve.problem import Problem, Vehicle
 
-__all__ = ["CostModel", "sensor_sees"]
+__all__ = ["CostModel"]
 
 
 @dataclass(frozen=True, eq=False)
 class CostModel:
-    """Everything about the candidate tasks that does not depend on loadouts.
+    """Everything about the candidate tasks that does not depend on loadouts, per kit.
 
-    Nodes are the bases then the tasks. Cost classes are (aircraft type, carries SATCOM): without
-    SATCOM, legs leaving radio reach are impossible (``inf``). With no-fly zones, ``routing`` holds the
-    routes round them that travel times follow, and ``reachable`` (tasks,) whether some type has a
-    route there and back from some base. ``notes`` say what was changed to keep clear of zones.
+    Nodes are the bases then the tasks. A kit (:class:`~planner.layout.designs.Kit`) is an aircraft type
+    with the sensor it uses per capability: designs, and so service and travel times, follow it. Cost
+    classes are (kit index, carries SATCOM): without SATCOM, legs leaving radio reach are impossible
+    (``inf``). An airframe whose loadout the planner chooses carries the lightest sensors, so every
+    loadout it tries maps to one kit per type and the classes stay few. With no-fly zones, ``routing``
+    holds the routes round them that travel times follow, and ``reachable`` (tasks,) whether some type
+    has a route there and back from some base. ``notes`` say what was changed to keep clear of zones.
     """
 
     scenario: Scenario
     bases: list[Base]
     tasks: list[Task]
     types: list[str]
-    designs: dict[tuple[int, int], Design]  # (task index, type index), flyable ones only
-    classes: list[tuple[str, bool]]
+    kits: list[Kit]
+    designs: dict[tuple[int, int], Design]  # (task index, kit index), flyable ones only
+    classes: list[tuple[int, bool]]
     travel: np.ndarray
     service: np.ndarray
     window: np.ndarray
-    covered: np.ndarray  # (types, tasks): the orbit is within radio reach
+    covered: np.ndarray  # (kits, tasks): the design is within radio reach
     comms: Comms
     members: dict[str, tuple[Task, ...]]  # a shared orbit's name -> the targets it watches
     routing: Routing | None = None
     reachable: np.ndarray | None = None
     notes: tuple[str, ...] = ()
-    turn_m: np.ndarray | None = None  # (types, nodes, nodes): Dubins length over the straight leg, m
+    turn_m: np.ndarray | None = None  # (kits, nodes, nodes): Dubins length over the straight leg, m
 
     @property
     def nb(self) -> int:
         return len(self.bases)
 
+    def kit_index(self, frame: Airframe) -> int:
+        """Index in ``kits`` of the kit ``frame`` flies with."""
+        capabilities = tuple(c for c, _ in self.kits[0].sensors) if self.kits else ()
+        return self.kits.index(kit_of(frame, dict(self.scenario.sensors), capabilities))
+
     def class_of(self, frame: Airframe) -> int:
-        return self.classes.index((frame.aircraft.name, SATCOM in frame.capabilities))
+        return self.classes.index((self.kit_index(frame), SATCOM in frame.capabilities))
 
     def masks(self, frame: Airframe) -> dict[str, np.ndarray]:
         """Per task: which checks ``frame`` passes, cumulative (``sensor``, ``comms``, ``range``, ``window``:
         each includes the ones before it, ``comms`` also ``altitude``) and on their own: ``altitude`` (the work
         altitude is at least the circuit height over the frame's base, so it can climb to it and descend
         from it), ``radio`` (within radio reach, or SATCOM carried) and ``distance`` (a round trip with the
-        dwell fits the endurance less reserve, legs priced as with SATCOM)."""
-        k = self.types.index(frame.aircraft.name)
-        c = self.class_of(frame)
-        sensors = dict(self.scenario.sensors)
+        dwell fits the endurance less reserve, legs priced as with SATCOM). Designs are laid out for the
+        sensor of ``frame``'s kit, so a design existing means that sensor sees the task from it."""
+        k = self.kit_index(frame)
+        c = self.classes.index((k, SATCOM in frame.capabilities))
         designed = np.array([(i, k) in self.designs for i in range(len(self.tasks))], bool)
-        sees = np.array([bool(designed[i]) and sensor_sees(t, frame, self.designs[i, k], sensors)
+        sees = np.array([bool(designed[i]) and (t.capability is None or t.capability in frame.capabilities)
                          for i, t in enumerate(self.tasks)], bool)
         floor = frame.base.elev_m + CIRCUIT_AGL_M
         high = np.array([bool(designed[i]) and self.designs[i, k].alt_m >= floor - 1e-6
@@ -79,7 +87,7 @@ class CostModel:
         trip = out_s + self.service[c, nodes] + back_s
         in_range = comms & (trip <= frame.usable_s + 1e-6)
         in_window = in_range & (start <= self.window[nodes, 1] + 1e-6)
-        far = self.classes.index((frame.aircraft.name, True))  # legs not bound by radio reach
+        far = self.classes.index((k, True))  # legs not bound by radio reach
         with np.errstate(invalid="ignore"):
             free_trip = self.travel[far, home, nodes] + self.service[far, nodes] + self.travel[far, nodes, home]
         distance = designed & (free_trip <= frame.usable_s + 1e-6)
@@ -102,16 +110,3 @@ class CostModel:
         if not self.covered.all():
             needed.add(SATCOM)
         return needed
-
-
-def sensor_sees(task: Task, frame: Airframe, design: Design, sensors: dict[str, Sensor]) -> bool:
-    """Whether ``frame``'s own sensor can watch the task from ``design``."""
-    capability = task.capability
-    if capability is None:
-        return True
-    sensor = best_sensor(capability, sensors, frame.loadout)
-    if sensor is None:
-        return False
-    if isinstance(design, OrbitDesign):
-        return sensor.reason_unseen(design.alt_m, design.slant_m, design.radius_m) == ""
-    return True

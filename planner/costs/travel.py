@@ -19,7 +19,7 @@ from planner.costs.radio import design_covered, detours_covered
 from planner.costs.routing import Routing, leg_cost, routing_for
 from planner.layout.airspace import Airspace
 from planner.layout.comms import Comms
-from planner.layout.designs import Design, window_s, work_ends
+from planner.layout.designs import Design, Kit, window_s, work_ends
 from planner.layout.orbit import OrbitDesign
 from planner.layout.pattern import PatternDesign
 from planner.model.aircraft import Aircraft
@@ -32,7 +32,7 @@ def cost_model(
     scenario: Scenario,
     bases: list[Base],
     tasks: list[Task],
-    types: list[str],
+    kits: list[Kit],
     designs: dict[tuple[int, int], Design],
     comms: Comms,
     members: dict[str, tuple[Task, ...]],
@@ -43,7 +43,9 @@ def cost_model(
     """Travel and service times per cost class, windows and radio coverage.
 
     Travel runs from where work on a node ends to where work on the next begins; both depend on the
-    aircraft type (turn radius, altitude), so distances are computed per type. Legs leaving or joining
+    kit (the aircraft type's turn radius and altitude, the sensor's design), so distances are computed
+    per kit, once per distinct set of ends of a type (kits differing only in designs that start and end
+    at the same points share them). Legs leaving or joining
     a pattern (fixed exit or entry heading) add the Dubins turn at the aircraft's cruise turn radius
     (:func:`_turns_m`), flown at cruise speed. With no-fly zones
     (``space``) the horizontal part of travel is the quickest route round them in the wind, and a leg
@@ -54,20 +56,23 @@ def cost_model(
     n = nb + nt
     craft = {a.name: a for a in (e.aircraft for e in scenario.fleet)}
     approach = np.array([2.0 * APPROACH_M if b.runway_deg is not None else 0.0 for b in bases])
-    classes = [(name, satcom) for name in types for satcom in (False, True)]
+    types = sorted({kit.aircraft for kit in kits})
+    classes = [(k, satcom) for k in range(len(kits)) for satcom in (False, True)]
     travel = np.zeros((len(classes), n, n))
-    turn_m = np.zeros((len(types), n, n))
+    turn_m = np.zeros((len(kits), n, n))
     service = np.zeros((len(classes), n))
-    covered = np.zeros((len(types), nt), bool)
+    covered = np.zeros((len(kits), nt), bool)
     ends_of = [[((b.lon, b.lat), (b.lon, b.lat)) for b in bases]
-               + [work_ends(t, designs.get((i, k))) for i, t in enumerate(tasks)] for k in range(len(types))]
+               + [work_ends(t, designs.get((i, k))) for i, t in enumerate(tasks)] for k in range(len(kits))]
     if space is not None:
         points = [p for ends in ends_of for pair in ends for p in pair]
         radii = _circle_radii(bases, tasks, designs, [craft[name] for name in types], scenario.wind.speed_mps)
         if routing is None or not routing.covers(points, radii):
             routing = routing_for(space, points, {name: craft[name] for name in types}, scenario.wind, radii)
     reachable = np.zeros(nt, bool) if routing is not None else None
-    for k, name in enumerate(types):
+    geodesics: dict[tuple[str, tuple[tuple[tuple[float, float], tuple[float, float]], ...]], np.ndarray] = {}
+    for k, kit in enumerate(kits):
+        name = kit.aircraft
         a = craft[name]
         ends = ends_of[k]
         entry = np.array([e[0] for e in ends])
@@ -77,12 +82,15 @@ def cost_model(
             cols = np.array([routing.index[e[0]] for e in ends])
             horizontal = routing.routes[name].cost[np.ix_(rows, cols)]
             reachable |= (np.isfinite(horizontal[:nb, nb:]) & np.isfinite(horizontal[nb:, :nb].T)).any(axis=0)
+        elif (name, tuple(ends)) in geodesics:
+            horizontal = geodesics[name, tuple(ends)].copy()
         else:
             if np.array_equal(entry, leave):
                 dist, az = geo.pairwise_inverse(entry[:, 0], entry[:, 1])
             else:
                 dist, az = geo.cross_inverse(leave[:, 0], leave[:, 1], entry[:, 0], entry[:, 1])
             horizontal = leg_cost(a, scenario.wind)(dist, az)
+            geodesics[name, tuple(ends)] = horizontal.copy()
         np.fill_diagonal(horizontal, 0.0)
         turn_m[k] = _turns_m(frame, ends, [designs.get((i, k)) for i in range(nt)], nb,
                              a.turn_radius_m(scenario.wind.speed_mps, loiter=False))
@@ -108,7 +116,7 @@ def cost_model(
         if routing is not None:
             legs_ok = detours_covered(comms, routing, name, rows, cols, work_alt, legs_ok)
         for satcom in (False, True):
-            c = classes.index((name, satcom))
+            c = classes.index((k, satcom))
             travel[c] = base_travel if satcom else np.where(legs_ok, base_travel, np.inf)
             np.fill_diagonal(travel[c], 0.0)
             service[c] = base_service
@@ -117,8 +125,8 @@ def cost_model(
     for i, task in enumerate(tasks):
         longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
         window[nb + i] = window_s(task, scenario, longest)
-    return CostModel(scenario, bases, tasks, types, designs, classes, travel, service, window, covered, comms, members,
-                     routing, reachable, turn_m=turn_m)
+    return CostModel(scenario, bases, tasks, types, kits, designs, classes, travel, service, window, covered, comms,
+                     members, routing, reachable, turn_m=turn_m)
 
 
 def _circle_radii(bases: list[Base], tasks: list[Task], designs: dict[tuple[int, int], Design],

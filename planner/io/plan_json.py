@@ -11,7 +11,7 @@ from typing import Any
 from shapely.geometry import Point
 
 from planner import __version__
-from planner.model.plan import Coverage, Leg, Plan, Position, Sortie
+from planner.model.plan import Coverage, Leg, Plan, Position, SensorCoverage, Sortie
 
 __all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem", "sortie_record"]
 
@@ -67,6 +67,11 @@ def _leg(plan: Plan, leg: Leg) -> dict[str, Any]:
             "duration_s": round(o.duration_s, 3),
             "roi": _pos(o.roi),
             "tasks": list(o.tasks),
+            "watches": [
+                {"tasks": list(w.tasks), "roi": _pos(w.roi), "turns": w.turns, "start": _iso(plan.time(w.start_s)),
+                 "end": _iso(plan.time(w.end_s)), "start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3)}
+                for w in o.watches
+            ],
         }
     if leg.pattern is not None:
         pat = leg.pattern
@@ -81,6 +86,9 @@ def _leg(plan: Plan, leg: Leg) -> dict[str, Any]:
             "roi": _pos(pat.roi) if pat.roi is not None else None,
             "duration_s": round(pat.duration_s, 3),
             "tasks": list(pat.tasks),
+            "strips_m": [[round(lo, 2), round(hi, 2)] for lo, hi in pat.strips_m],
+            "imaged": round(pat.imaged, 6),
+            "watch_s": round(pat.watch_s, 3),
         }
     if leg.via:
         out["via"] = [_pos(p) for p in leg.via]
@@ -118,6 +126,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     """The plan as a JSON-ready dict."""
     served_by = {name: s.name for s in plan.sorties for name in s.tasks}
     priority = {t.name: t.priority for t in plan.tasks}
+    seen = {c.task: c for c in plan.sensor_coverage()}
     return {
         "schema": SCHEMA,
         "planner_version": __version__,
@@ -145,11 +154,22 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "served_by": served_by.get(t.name),
                 "position": _lonlat(t.geometry.representative_point()),
                 "bounds": [round(v, 8) for v in t.geometry.bounds],
+                "coverage": _seen(seen[t.name]) if t.name in seen else None,
             }
             for t in plan.tasks
         ],
         "coverage": [_coverage(plan, c) for c in plan.coverage],
         "notes": list(plan.notes),
+    }
+
+
+def _seen(c: SensorCoverage) -> dict[str, Any]:
+    """What the plan's sensor sees of one task: the measure, the share (0-1), seconds watched and asked."""
+    return {
+        "measure": c.measure,
+        "share": round(c.share, 6),
+        "watched_s": None if c.watched_s is None else round(c.watched_s, 3),
+        "asked_s": None if c.asked_s is None else round(c.asked_s, 3),
     }
 
 

@@ -29,7 +29,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from planner.core.dubins import DubinsPath, Pose, Straight, shortest_path
 from planner.core.errors import InputError
-from planner.layout.lanes import Point2, entry_point, lane_order, positive, swept_area, valid_overlap
+from planner.layout.lanes import Point2, entry_point, lane_order, positive, strip_area, valid_overlap
 
 __all__ = ["CorridorPattern", "corridor_area", "corridor_pattern"]
 
@@ -44,7 +44,9 @@ class CorridorPattern:
     metres); ``offsets_m`` their signed offsets from the line (positive: left of the line's direction).
     ``path`` is every leg flown in order: straights along the passes and Dubins turns between passes
     (``radius_m == turn_radius_m``). ``length_m`` is the sum of the legs, ``duration_s = length_m /
-    speed_mps``; ``entry``/``exit`` are the first and last poses flown.
+    speed_mps``; ``entry``/``exit`` are the first and last poses flown. ``offset_m``: how far the imaged
+    strip lies to the right of each pass (a side-looking sensor): ``offsets_m`` are the strips' centre
+    lines, each pass is flown ``offset_m`` to the left of its strip in the direction it is flown.
     """
 
     passes: tuple[tuple[Point2, ...], ...]
@@ -59,6 +61,7 @@ class CorridorPattern:
     speed_mps: float
     entry: Pose
     exit: Pose
+    offset_m: float = 0.0
 
     @property
     def turns(self) -> tuple[DubinsPath, ...]:
@@ -66,8 +69,9 @@ class CorridorPattern:
         return tuple(leg for leg in self.path if isinstance(leg, DubinsPath))
 
     def coverage(self) -> Polygon | MultiPolygon:
-        """Ground swept by the sensor: union of the passes buffered by ``swath_m / 2`` with flat caps."""
-        return swept_area(self.passes, self.swath_m)
+        """Ground imaged: the strip ``swath_m`` wide centred ``offset_m`` to the right of each pass as flown
+        (flat ends); for ``offset_m`` 0 the passes buffered by ``swath_m / 2``."""
+        return strip_area(self.passes, ((self.offset_m - self.swath_m / 2.0, self.offset_m + self.swath_m / 2.0),))
 
 
 def corridor_area(line: LineString, width_m: float) -> Polygon:
@@ -115,12 +119,14 @@ def corridor_pattern(
     turn_radius_m: float,
     speed_mps: float,
     entry_hint: Point2 | Pose | None = None,
+    offset_m: float = 0.0,
 ) -> CorridorPattern:
     """Plan passes along ``line`` covering a corridor ``width_m`` wide, joined by Dubins turns.
 
     Of the four ways to fly it (start at either end of the line, outermost left or right pass first)
     the one with the shortest length is chosen; ``entry_hint`` (e.g. the base) adds the straight
-    distance from the hint to the entry to that choice. Raises InputError for a line that is not a
+    distance from the hint to the entry to that choice. ``offset_m`` puts the imaged strip that far to
+    the right of each pass as flown (a side-looking sensor). Raises InputError for a line that is not a
     non-empty finite LineString, non-positive or non-finite width, swath, radius or speed, an overlap
     outside [0, 1), or a non-finite hint.
     """
@@ -134,12 +140,16 @@ def corridor_pattern(
     speed = positive("speed_mps", speed_mps)
     overlap = valid_overlap(side_overlap)
     hint = entry_point(entry_hint)
+    if not math.isfinite(offset_m):
+        raise InputError(f"offset_m must be finite, got {offset_m!r}")
 
     spacing = swath * (1.0 - overlap)
     n = max(1, math.ceil(width / spacing - 1e-9))
     offsets = [(i - (n - 1) / 2) * spacing for i in range(n)]
-    curves = [_pass_vertices(_offset(line, o), line) for o in offsets]
-    usable = [i for i, c in enumerate(curves) if c is not None]
+    # a pass flown along the line sits offset_m left of its strip; flown back, offset_m right of it
+    ahead = [_pass_vertices(_offset(line, o + offset_m), line) for o in offsets]
+    back = [_pass_vertices(_offset(line, o - offset_m), line) for o in offsets] if offset_m else ahead
+    usable = [i for i in range(n) if ahead[i] is not None and back[i] is not None]
     min_gap = max(1, math.ceil(2 * radius / spacing - 1e-9))
     base_order = [usable[i] for i in lane_order(len(usable), min_gap)]
 
@@ -149,9 +159,10 @@ def corridor_pattern(
             legs: list[Leg] = []
             flown: list[tuple[Point2, ...]] = []
             for k, i in enumerate(order):
-                verts = curves[i]
+                forward = forward_first == (k % 2 == 0)
+                verts = ahead[i] if forward else back[i]
                 assert verts is not None
-                if forward_first != (k % 2 == 0):
+                if not forward:
                     verts = verts[::-1]
                 straights = _straights(verts)
                 if legs:
@@ -180,4 +191,5 @@ def corridor_pattern(
         speed_mps=speed,
         entry=legs[0].start,
         exit=legs[-1].end_pose(),
+        offset_m=float(offset_m),
     )

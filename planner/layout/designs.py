@@ -1,8 +1,10 @@
-"""Layout: the scenario's tasks become flyable designs per aircraft type, or are left out with the reason.
+"""Layout: the scenario's tasks become flyable designs per kit, or are left out with the reason.
 
-Point targets that can share an orbit are grouped (:mod:`planner.layout.shared_orbits`); every other task
-gets an orbit (:mod:`planner.layout.orbit`) or a pattern (:mod:`planner.layout.pattern`) for each aircraft
-type of the fleet; with no-fly zones the designs are kept clear of them (:mod:`planner.layout.keepout`).
+A kit is an aircraft type with the sensor it uses for each capability (:class:`Kit`): every design is made
+for the sensor on the aircraft that flies it. Point targets that can share an orbit are grouped
+(:mod:`planner.layout.shared_orbits`); every other task gets an orbit (:mod:`planner.layout.orbit`) or a
+pattern (:mod:`planner.layout.pattern`) for each kit of the fleet; with no-fly zones the designs are kept
+clear of them (:mod:`planner.layout.keepout`).
 Tasks asking for persistent coverage (``persistent_h``) are laid out only when ``persistent`` is asked
 (relief on station), and left out with that reason otherwise.
 """
@@ -19,25 +21,74 @@ from planner.layout.airspace import Airspace
 from planner.layout.keepout import airspace_of, keep_clear, orbit_conflicts, outside_zones
 from planner.layout.orbit import OrbitDesign, design_orbit
 from planner.layout.pattern import PatternDesign, design_pattern
-from planner.layout.shared_orbits import share_orbits, shared_slant
-from planner.model.fleet import Airframe
+from planner.layout.shared_orbits import design_shared, share_orbits
+from planner.model.aircraft import Aircraft
+from planner.model.fleet import Airframe, lightest
 from planner.model.scenario import Base, Scenario, Task
-from planner.model.sensors import best_sensor
+from planner.model.sensors import SATCOM, Sensor, best_sensor
 
-__all__ = ["Design", "Layout", "lay_out", "mark", "nearest_base", "window_s", "work_ends"]
+__all__ = ["Design", "Kit", "Layout", "kit_of", "kits_of", "lay_out", "mark", "nearest_base", "window_s", "work_ends"]
 
 Design = OrbitDesign | PatternDesign
 
 
+@dataclass(frozen=True)
+class Kit:
+    """An aircraft type with the sensor it uses for each capability the tasks need: what a design depends on.
+
+    ``sensors`` are (capability, sensor name) pairs sorted by capability: the sensor the airframe carries
+    for it (the longest-reaching when it carries several), or, for a capability it does not carry, the
+    lightest in the catalogue (what every loadout the planner chooses carries). Airframes of one type
+    with the same sensors share a kit, so designs and travel times are computed once per kit.
+    """
+
+    aircraft: str
+    sensors: tuple[tuple[str, str], ...]
+
+    def sensor(self, capability: str | None, catalogue: dict[str, Sensor]) -> Sensor | None:
+        """The kit's sensor for ``capability`` (None for none)."""
+        name = dict(self.sensors).get(capability or "")
+        return catalogue[name] if name is not None else None
+
+    def catalogue(self, catalogue: dict[str, Sensor]) -> dict[str, Sensor]:
+        """capability -> the kit's sensor."""
+        return {c: catalogue[n] for c, n in self.sensors}
+
+
+def kit_of(frame: Airframe, sensors: dict[str, Sensor], capabilities: tuple[str, ...]) -> Kit:
+    """The kit of ``frame`` for ``capabilities`` (SATCOM has no designs and is left out)."""
+    default = lightest(sensors)
+    chosen = []
+    for cap in capabilities:
+        carried = best_sensor(cap, sensors, frame.loadout)
+        sensor = carried if carried is not None else default.get(cap)
+        if sensor is not None:
+            chosen.append((cap, sensor.name))
+    return Kit(frame.aircraft.name, tuple(chosen))
+
+
+def kits_of(fleet: list[Airframe], sensors: dict[str, Sensor], capabilities: tuple[str, ...]) -> list[Kit]:
+    """The distinct kits of ``fleet``, sorted: an airframe whose loadout the planner chooses carries the
+    lightest sensors, a fixed payload its own."""
+    return sorted({kit_of(f, sensors, capabilities) for f in fleet}, key=lambda k: (k.aircraft, k.sensors))
+
+
+def capabilities_of(scenario: Scenario) -> tuple[str, ...]:
+    """Sensor capabilities some task needs (SATCOM aside), sorted."""
+    return tuple(sorted({t.capability for t in scenario.work if t.capability} - {SATCOM}))
+
+
 @dataclass(frozen=True, eq=False)
 class Layout:
-    """The flyable tasks and their designs: ``designs[(task index, type index)]`` for the types in ``types``
-    (sorted aircraft names) that can fly it. ``members`` maps a shared orbit's name to the targets it
-    watches; ``notes`` (task name -> note) say what was changed to keep clear of no-fly zones."""
+    """The flyable tasks and their designs: ``designs[(task index, kit index)]`` for the kits in ``kits``
+    that can fly it; ``types`` are the sorted aircraft names. ``members`` maps a shared orbit's name to
+    the targets it watches; ``notes`` (task name -> note) say what was changed to keep clear of no-fly
+    zones."""
 
     frame: geo.LocalFrame
     space: Airspace | None
     types: list[str]
+    kits: list[Kit]
     tasks: list[Task]
     designs: dict[tuple[int, int], Design]
     members: dict[str, tuple[Task, ...]]
@@ -46,15 +97,19 @@ class Layout:
 
 def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str], *,
             persistent: bool = False) -> Layout:
-    """Design every task for every aircraft type of ``fleet``; record in ``unserved`` why a task is left out.
+    """Design every task for every kit of ``fleet`` (aircraft type and sensors); record in ``unserved`` why
+    a task is left out.
 
-    With no-fly zones, tasks inside one are left out, orbits whose circle would enter one are moved clear
-    (within sensor range) or left out (a shared orbit is first split into one orbit per target), and
-    patterns that would enter one are left out. Raises InputError for a base too close to a zone.
+    A shared orbit whose design fails for a kit that could watch one of its targets alone is split into
+    one orbit per target. With no-fly zones, tasks inside one are left out, orbits whose circle would
+    enter one are moved clear (keeping their targets in view) or left out (a shared orbit is first split),
+    and patterns that would enter one are left out. Raises InputError for a base too close to a zone.
     """
     sensors = dict(scenario.sensors)
+    kits = kits_of(fleet, sensors, capabilities_of(scenario))
     types = sorted({f.aircraft.name for f in fleet})
     craft = {f.aircraft.name: f.aircraft for f in fleet}
+    fits = [(craft[k.aircraft], k.catalogue(sensors)) for k in kits]
     bases = list(scenario.bases)
     frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
                                   [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
@@ -66,47 +121,36 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
                 unserved[t.name] = "persistent coverage: planned with relief on station by `planner relief`"
     if space is not None:
         selected = outside_zones(space, selected, unserved)
-    work, members = share_orbits(scenario, selected, frame, [craft[t] for t in types])
-    conflicts = orbit_conflicts(space, work, [craft[t] for t in types], scenario.wind)
+    work, members = share_orbits(scenario, selected, frame, fits)
+    conflicts = orbit_conflicts(space, work, fits, scenario.wind)
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
     notes: dict[str, str] = {}
+    cache: dict[tuple[str, str, str | None], tuple[Design, str]] = {}
     queue = list(work)
     while queue:
         task = queue.pop(0)
-        capability = task.capability
-        catalogue = [s for s in sensors.values() if s.capability == capability]
-        best = best_sensor(capability, sensors, tuple(s.name for s in catalogue))
-        flyable: dict[int, Design]
-        if task.kind == "orbit":
-            flyable = {k: shared_slant(design_orbit(task, craft[name], None, scenario.wind), task, members, frame)
-                       for k, name in enumerate(types)}
-        else:
-            toward = nearest_base(task, bases)
-            flyable = {k: design_pattern(task, craft[name], best, scenario.wind, frame, toward)
-                       for k, name in enumerate(types)}
-        if space is not None:
-            for k, design in flyable.items():
-                flyable[k], note = keep_clear(space, task, design, conflicts.get((task.name, k)),
-                                              members.get(task.name, (task,)), frame, best)
-                if note:
-                    notes.setdefault(task.name, note)
+        watched = members.get(task.name, (task,))
+        flyable: dict[int, Design] = {}
+        for k, (aircraft, kit) in enumerate(fits):
+            sensor = kit.get(task.capability or "")
+            key = (task.name, aircraft.name, sensor.name if sensor is not None else None)
+            if key not in cache:
+                design = _design(task, watched, aircraft, sensor, scenario, frame, bases)
+                cache[key] = keep_clear(space, task, design, conflicts.get((task.name, k)), watched, frame, sensor) \
+                    if space is not None else (design, "")
+            flyable[k], note = cache[key]
+            if note:
+                notes.setdefault(task.name, note)
         ok = {k: d for k, d in flyable.items() if d.ok}
-        if not ok and space is not None and len(members.get(task.name, ())) > 1:
-            # a shared orbit that cannot keep clear of the zones: each target on its own orbit instead
+        if len(watched) > 1 and _split(ok, flyable, watched, fits, scenario, space is not None):
             singles = list(members.pop(task.name))
-            conflicts.update(orbit_conflicts(space, singles, [craft[t] for t in types], scenario.wind))
+            conflicts.update(orbit_conflicts(space, singles, fits, scenario.wind))
             queue[0:0] = singles
             continue
         if not ok:
             mark(unserved, members, task, next(iter(flyable.values())).reason)
             continue
-        if task.kind == "orbit" and capability:
-            why = [s.reason_unseen(d.alt_m, d.slant_m, d.radius_m) for s in catalogue for d in ok.values()
-                   if isinstance(d, OrbitDesign)]
-            if why and all(why):
-                mark(unserved, members, task, why[0])
-                continue
         earliest, latest = window_s(task, scenario, max(d.duration_s for d in ok.values()))
         if latest < earliest:
             ended = task.window_end is not None and task.window_end <= scenario.start
@@ -116,7 +160,28 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         i = len(tasks)
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
-    return Layout(frame, space, types, tasks, designs, members, notes)
+    return Layout(frame, space, types, kits, tasks, designs, members, notes)
+
+
+def _design(task: Task, watched: tuple[Task, ...], aircraft: Aircraft, sensor: Sensor | None, scenario: Scenario,
+            frame: geo.LocalFrame, bases: list[Base]) -> Design:
+    """The design of ``task`` for ``aircraft`` with ``sensor`` (before any no-fly zone)."""
+    if task.kind != "orbit":
+        return design_pattern(task, aircraft, sensor, scenario.wind, frame, nearest_base(task, bases))
+    if len(watched) > 1:
+        return design_shared(task, watched, aircraft, sensor, scenario.wind, frame)
+    return design_orbit(task, aircraft, sensor, scenario.wind)
+
+
+def _split(ok: dict[int, Design], flyable: dict[int, Design], watched: tuple[Task, ...],
+           fits: list[tuple[Aircraft, dict[str, Sensor]]], scenario: Scenario, zones: bool) -> bool:
+    """Whether a shared orbit falls back to one orbit per target: when some kit cannot fly it but could
+    watch one of its targets alone, or (with no-fly zones) when no kit can fly it."""
+    if not ok:
+        return zones or any(design_orbit(t, aircraft, kit.get(t.capability or ""), scenario.wind).ok
+                            for aircraft, kit in fits for t in watched)
+    return any(k not in ok and any(design_orbit(t, fits[k][0], fits[k][1].get(t.capability or ""), scenario.wind).ok
+                                   for t in watched) for k in flyable)
 
 
 def mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: Task, reason: str) -> None:

@@ -12,7 +12,7 @@ import shapely
 from planner.core import geo
 from planner.core.errors import InputError
 from planner.layout.airspace import Airspace
-from planner.layout.orbit import OrbitDesign, design_orbit, farthest_m, slant_m
+from planner.layout.orbit import OrbitDesign, design_orbit, farthest_m, slant_m, unwatched
 from planner.layout.pattern import PatternDesign
 from planner.model.aircraft import Aircraft
 from planner.model.fleet import Airframe
@@ -69,18 +69,18 @@ def outside_zones(space: Airspace, tasks: list[Task], unserved: dict[str, str]) 
     return out
 
 
-def orbit_conflicts(space: Airspace | None, work: list[Task], aircraft: list[Aircraft],
-                     wind: Wind) -> dict[tuple[str, int], str]:
-    """(task name, type index) -> the no-fly zone the orbit circle centred on the task would meet, for
-    every orbit task and aircraft type whose circle meets one (one vectorised test per type)."""
+def orbit_conflicts(space: Airspace | None, work: list[Task], fits: list[tuple[Aircraft, dict[str, Sensor]]],
+                    wind: Wind) -> dict[tuple[str, int], str]:
+    """(task name, kit index) -> the no-fly zone the orbit circle centred on the task would meet, for every
+    orbit task and kit (aircraft type and sensors) whose circle meets one (one vectorised test per kit)."""
     orbits = [t for t in work if t.kind == "orbit"]
     if space is None or not orbits:
         return {}
     lon = np.array([t.geometry.x for t in orbits])
     lat = np.array([t.geometry.y for t in orbits])
     out = {}
-    for k, a in enumerate(aircraft):
-        radius = design_orbit(orbits[0], a, None, wind).radius_m  # the same for every orbit of a type
+    for k, (aircraft, kit) in enumerate(fits):
+        radius = [design_orbit(t, aircraft, kit.get(t.capability or ""), wind).radius_m for t in orbits]
         for task, zone in zip(orbits, space.orbit_conflicts(lon, lat, radius), strict=True):
             if zone is not None:
                 out[task.name, k] = zone
@@ -92,8 +92,9 @@ def keep_clear(space: Airspace, task: Task, design: OrbitDesign | PatternDesign,
     """``design`` kept out of the no-fly zones, and a note when it was changed.
 
     An orbit whose circle meets ``zone`` moves to the nearest centre clear of every zone (by the
-    avoidance margin if it can, else just clear) that keeps the watched targets within ``sensor``'s slant
-    range; a pattern whose legs or turns would enter a zone is refused. Refusals carry the reason.
+    avoidance margin if it can, else just clear) from which ``sensor`` still watches every target from
+    the whole circle; a pattern whose legs or turns would enter a zone is refused. Refusals carry the
+    reason.
     """
     if not design.ok:
         return design, ""
@@ -106,20 +107,20 @@ def keep_clear(space: Airspace, task: Task, design: OrbitDesign | PatternDesign,
     radius = design.radius_m
     height = design.alt_m - min(t.ground_elev_m for t in watched)
     far = farthest_m((lon, lat), watched, frame)
-    reach = 0.0
-    if sensor is not None and sensor.slant_range_m > height:
-        reach = math.sqrt(sensor.slant_range_m**2 - height**2) - radius - far
+    reach = sensor.orbit_reach_m(height, radius, design.clockwise) - far if sensor is not None else 0.0
     centre = None
     if reach > 0:
         centre = (space.clear_orbit_centre(lon, lat, radius, within_m=reach, clearance_m=space.margin_m)
                   or space.clear_orbit_centre(lon, lat, radius, within_m=reach))
+    moved = replace(design, centre=centre, slant_m=slant_m(design, centre, watched, frame)) if centre else design
+    if centre is not None and sensor is not None and unwatched(moved, sensor, centre, watched, frame):
+        centre = None
     if centre is None:
         reason = f"its {radius:.0f} m orbit would enter no-fly zone '{zone}'"
-        if sensor is not None and sensor.slant_range_m > 0:
+        if sensor is not None:
             reason += (f", and no orbit clear of it keeps {'the target' if len(watched) == 1 else 'its targets'} "
-                       f"within the {sensor.name} slant range of {sensor.slant_range_m / 1000:.1f} km")
+                       f"in {sensor.name} view")
         return replace(design, reason=reason), ""
-    moved = replace(design, centre=centre, slant_m=slant_m(design, centre, watched, frame))
     shift = float(geo.distance_m(lon, lat, *centre))
     return moved, (f"the orbit for '{task.name}' is centred {shift / 1000:.1f} km off its target to keep clear of "
                    f"no-fly zone '{zone}'")

@@ -18,7 +18,7 @@ from planner.core.dubins import Pose
 from planner.core.errors import InputError
 
 __all__ = ["COVERAGE_GRID_M", "Point2", "coverage_fraction", "entry_point", "lane_order", "lanes_outside",
-           "positive", "swept_area", "valid_overlap"]
+           "positive", "strip_area", "swept_area", "valid_overlap"]
 
 Point2 = tuple[float, float]
 
@@ -101,8 +101,30 @@ def lane_order(m: int, min_gap: int) -> list[int]:
 def swept_area(lines: Sequence[Sequence[Point2]], swath_m: float) -> Polygon | MultiPolygon:
     """Ground a sensor of ``swath_m`` sweeps flying the polylines ``lines`` (m, local frame): the union of
     the lines buffered by ``swath_m / 2`` with flat caps (zero-length lines sweep nothing)."""
+    return strip_area(lines, ((-swath_m / 2.0, swath_m / 2.0),))
+
+
+def strip_area(lines: Sequence[Sequence[Point2]], strips_m: Sequence[tuple[float, float]]) -> Polygon | MultiPolygon:
+    """Ground imaged flying the polylines ``lines`` (m, local frame) by a sensor mapping the cross-track
+    intervals ``strips_m`` (m, positive right of the direction flown, e.g. (-w/2, w/2) under the track or
+    (near, far) on the right): the union over lines and strips of the band between those offsets, flat
+    at the ends (single-sided buffers; zero-length lines image nothing)."""
     shapes = np.array([LineString(line) for line in lines if len(line) >= 2 and line[0] != line[-1]], dtype=object)
-    return shapely.union_all(shapely.buffer(shapes, swath_m / 2, cap_style="flat"), grid_size=COVERAGE_GRID_M)
+    parts = []
+    for lo, hi in strips_m:
+        if lo == -hi:
+            parts.append(shapely.buffer(shapes, hi, cap_style="flat"))
+            continue
+        for near, far, sign in ((max(lo, 0.0), hi, -1.0), (max(-hi, 0.0), -lo, 1.0)):  # right, then left
+            if far <= near:
+                continue
+            band = shapely.buffer(shapes, sign * far, single_sided=True)
+            if near > 0:
+                band = shapely.difference(band, shapely.buffer(shapes, sign * near, single_sided=True))
+            parts.append(band)
+    if not parts:
+        return Polygon()
+    return shapely.union_all(np.concatenate(parts), grid_size=COVERAGE_GRID_M)
 
 
 def coverage_fraction(area: Polygon | MultiPolygon, covered: BaseGeometry) -> float:

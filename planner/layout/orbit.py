@@ -1,9 +1,9 @@
-"""Orbit design: a ground-fixed circle an aircraft can fly and its sensor can see a target from."""
+"""Orbit design: a ground-fixed circle an aircraft can fly and its sensor watches a target from all the way round."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -13,16 +13,19 @@ from planner.model.autopilot import loiter_radius_m
 from planner.model.scenario import Task, Wind
 from planner.model.sensors import Sensor
 
-__all__ = ["OrbitDesign", "design_orbit", "farthest_m", "slant_m"]
+__all__ = ["OrbitDesign", "design_orbit", "farthest_m", "flight_reason", "laps", "offsets_m", "slant_m", "unwatched"]
 
 
 @dataclass(frozen=True)
 class OrbitDesign:
     """How one aircraft type would watch one target, or why it cannot (``reason`` non-empty).
 
-    ``alt_m`` AMSL, ``radius_m`` of the circle, ``lap_s`` one lap in the wind, ``turns`` whole laps
-    giving at least the dwell, ``slant_m`` line-of-sight distance to the target. ``centre`` (lon, lat)
-    is where the circle is centred when not over the task's point (moved clear of a no-fly zone).
+    ``alt_m`` AMSL, ``radius_m`` of the circle flown ``clockwise`` (seen from above) or not, ``lap_s`` one
+    lap in the wind, ``turns`` whole laps, ``slant_m`` line-of-sight distance to the farthest target.
+    ``watch`` is how a pointed sensor shares the laps among a shared orbit's targets, in the order
+    watched: (target name, laps) each, every target its own dwell; empty when one dwell serves every
+    target at once (a single target, or a wide-area sensor). ``centre`` (lon, lat) is where the circle is
+    centred when not over the task's point (moved clear of a no-fly zone).
     """
 
     alt_m: float
@@ -32,6 +35,8 @@ class OrbitDesign:
     slant_m: float
     reason: str = ""
     centre: tuple[float, float] | None = None
+    clockwise: bool = True
+    watch: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -44,38 +49,57 @@ class OrbitDesign:
         return self.turns * self.lap_s
 
 
-def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind) -> OrbitDesign:
-    """The tightest flyable circle centred on ``task`` at its altitude, checked against ``sensor``.
+def laps(dwell_s: float, lap_s: float) -> int:
+    """Whole laps of ``lap_s`` covering ``dwell_s`` (at least one; 0 when a lap cannot be flown)."""
+    return max(1, math.ceil(dwell_s / lap_s - 1e-9)) if math.isfinite(lap_s) else 0
 
-    The radius is the aircraft's turn radius at loiter speed widened for the wind, rounded up to
-    :data:`~planner.model.autopilot.LOITER_RADIUS_STEP_M` (10 m); the number of laps is the smallest
-    that covers ``task.dwell_s``.
+
+def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind) -> OrbitDesign:
+    """The tightest flyable circle centred on ``task`` at its altitude from which ``sensor`` watches it.
+
+    The radius is the aircraft's turn radius at loiter speed widened for the wind, or a side-looking
+    sensor's near range if larger (:meth:`Sensor.orbit_radius_m`), rounded up to
+    :data:`~planner.model.autopilot.LOITER_RADIUS_STEP_M` (10 m); the circle is flown with the target on
+    the sensor's side (:attr:`Sensor.orbit_clockwise`); the number of laps is the smallest that covers
+    ``task.dwell_s``. The target must be watched from every point of the circle.
     """
     alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
-    radius = loiter_radius_m(aircraft.turn_radius_m(wind.speed_mps))
     height = alt - task.ground_elev_m
+    turn = aircraft.turn_radius_m(wind.speed_mps)
+    radius = loiter_radius_m(sensor.orbit_radius_m(height, turn) if sensor is not None and height > 0 else turn)
+    clockwise = sensor.orbit_clockwise if sensor is not None else True
     slant = math.hypot(radius, max(height, 0.0))
     lap = physics.loiter_lap_s(radius, aircraft.loiter_speed_mps, wind.from_deg, wind.speed_mps)
-    turns = max(1, math.ceil(task.dwell_s / lap - 1e-9)) if math.isfinite(lap) else 0
-    design = OrbitDesign(alt, radius, lap, turns, slant)
-    reason = ""
-    if alt > aircraft.ceiling_m:
-        reason = f"altitude {alt:.0f} m is above the {aircraft.name} ceiling {aircraft.ceiling_m:.0f} m"
-    elif height <= 0:
-        reason = f"altitude {alt:.0f} m is not above the target's ground ({task.ground_elev_m:.0f} m)"
-    elif not math.isfinite(lap):
-        reason = f"wind {wind.speed_mps:g} m/s is too strong for {aircraft.name} to hold an orbit"
-    elif sensor is not None:
-        reason = sensor.reason_unseen(alt, slant, radius)
-    if reason:
-        return OrbitDesign(alt, radius, lap, turns, slant, reason)
-    return design
+    design = OrbitDesign(alt, radius, lap, laps(task.dwell_s, lap), slant, clockwise=clockwise)
+    reason = flight_reason(design, aircraft, height, wind)
+    if not reason and sensor is not None:
+        reason = sensor.band_reason(alt)
+        if not reason and not sensor.circle_watches(0.0, 0.0, height, radius, clockwise)[0]:
+            reason = sensor.unseen_reason(radius, height, f"a {radius:.0f} m orbit at {alt:.0f} m")
+    return replace(design, reason=reason) if reason else design
+
+
+def flight_reason(design: OrbitDesign, aircraft: Aircraft, height_m: float, wind: Wind) -> str:
+    """Why ``aircraft`` cannot fly ``design`` at all ('' when it can): ceiling, ground, wind."""
+    if design.alt_m > aircraft.ceiling_m:
+        return f"altitude {design.alt_m:.0f} m is above the {aircraft.name} ceiling {aircraft.ceiling_m:.0f} m"
+    if height_m <= 0:
+        return f"altitude {design.alt_m:.0f} m is not above the target's ground ({design.alt_m - height_m:.0f} m)"
+    if not math.isfinite(design.lap_s):
+        return f"wind {wind.speed_mps:g} m/s is too strong for {aircraft.name} to hold an orbit"
+    return ""
+
+
+def offsets_m(centre: tuple[float, float], watched: tuple[Task, ...], frame: geo.LocalFrame) -> np.ndarray:
+    """(targets, 2) local-frame offsets (m) of the watched targets from ``centre`` (lon, lat)."""
+    cx, cy = frame.to_local(*centre)
+    tx, ty = frame.to_local([t.geometry.x for t in watched], [t.geometry.y for t in watched])
+    return np.column_stack([np.asarray(tx) - cx, np.asarray(ty) - cy])
 
 
 def farthest_m(centre: tuple[float, float], watched: tuple[Task, ...], frame: geo.LocalFrame) -> float:
     """Horizontal distance (m, local frame) from ``centre`` (lon, lat) to the farthest watched target."""
-    cx, cy = frame.to_local(*centre)
-    return max(float(np.hypot(*(np.array(frame.to_local(t.geometry.x, t.geometry.y)) - [cx, cy]))) for t in watched)
+    return float(np.hypot(*offsets_m(centre, watched, frame).T).max())
 
 
 def slant_m(design: OrbitDesign, centre: tuple[float, float], watched: tuple[Task, ...],
@@ -83,3 +107,18 @@ def slant_m(design: OrbitDesign, centre: tuple[float, float], watched: tuple[Tas
     """Slant range (m) from the far side of the circle centred at ``centre`` to the farthest watched target."""
     height = design.alt_m - min(t.ground_elev_m for t in watched)
     return math.hypot(farthest_m(centre, watched, frame) + design.radius_m, height)
+
+
+def unwatched(design: OrbitDesign, sensor: Sensor, centre: tuple[float, float], watched: tuple[Task, ...],
+              frame: geo.LocalFrame) -> str:
+    """Why ``sensor`` on the circle of ``design`` centred at ``centre`` misses one of ``watched`` for part of
+    a lap ('' when it watches every one of them from the whole circle)."""
+    off = offsets_m(centre, watched, frame)
+    heights = np.array([design.alt_m - t.ground_elev_m for t in watched])
+    ok = sensor.circle_watches(off[:, 0], off[:, 1], heights, design.radius_m, design.clockwise)
+    if ok.all():
+        return ""
+    k = int(np.flatnonzero(~ok)[0])
+    far = float(np.hypot(*off[k])) + design.radius_m
+    return (f"'{watched[k].name}' is not in {sensor.name} view from the whole {design.radius_m:.0f} m orbit: "
+            + sensor.unseen_reason(far, float(heights[k]), f"its far side at {design.alt_m:.0f} m"))

@@ -1,9 +1,11 @@
 """Shared orbits: the fewest orbit circles from which the sensors see every point target.
 
-A target at height h below the aircraft is seen from every point of a circle of radius r centred c when
-the farthest point of the circle is within the sensor's slant range S:
-√((|c − t| + r)² + h²) ≤ S, i.e. |c − t| ≤ ρ = √(S² − h²) − r (horizontal metres). Targets that share a
-sensor capability, an altitude and have no time window can share an orbit.
+A target at height h below the aircraft is watched from every point of a circle of radius r centred c
+when |c − t| ≤ ρ, the sensor's reach from that circle (:meth:`~planner.model.sensors.Sensor.orbit_reach_m`):
+for a turret limited by its slant range S only, the farthest point of the circle must be within S,
+√((|c − t| + r)² + h²) ≤ S, i.e. ρ = √(S² − h²) − r (horizontal metres); a side-looking sensor also needs
+the target beyond its near range and within its squint from every point. Targets that share a sensor
+capability, an altitude and have no time window can share an orbit.
 
 Candidates are the targets themselves, midpoints of close pairs and centroids of small neighbourhoods;
 each covers the targets within ρ. Choosing the fewest is a set cover, solved exactly by CP-SAT
@@ -21,14 +23,15 @@ import numpy as np
 from shapely.geometry import Point
 
 from planner.core import geo
-from planner.layout.orbit import OrbitDesign, slant_m
+from planner.layout.orbit import OrbitDesign, design_orbit, laps, slant_m, unwatched
 from planner.model.aircraft import Aircraft
-from planner.model.scenario import Scenario, Task
-from planner.model.sensors import best_sensor
+from planner.model.autopilot import loiter_radius_m
+from planner.model.scenario import Scenario, Task, Wind
+from planner.model.sensors import Sensor
 from planner.solve.set_cover import solve_set_cover
 
-__all__ = ["Cover", "SharedOrbit", "candidate_centres", "greedy_cover", "layout_orbits", "share_orbits",
-           "shared_slant"]
+__all__ = ["Cover", "SharedOrbit", "candidate_centres", "design_shared", "greedy_cover", "layout_orbits",
+           "share_orbits"]
 
 SetCover = Callable[[list[np.ndarray], int, list[int]], tuple[list[int], bool]]
 """(cover sets as arrays of target indices, number of targets, a starting cover) -> (chosen candidate
@@ -152,15 +155,18 @@ def layout_orbits(xy: np.ndarray, reach_m: float, exact: SetCover | None = None)
 
 
 def share_orbits(
-    scenario: Scenario, work: list[Task], frame: geo.LocalFrame, aircraft: list[Aircraft]
+    scenario: Scenario, work: list[Task], frame: geo.LocalFrame, fits: list[tuple[Aircraft, dict[str, Sensor]]]
 ) -> tuple[list[Task], dict[str, tuple[Task, ...]]]:
     """The work list with point targets that can share an orbit replaced by one shared-orbit task each.
 
     Targets share when they need the same sensor capability at the same altitude and have no window or
-    persistence requirement. The horizontal reach ρ = √(S² − h²) − r is taken at its smallest over the
-    fleet's types (largest turn radius r in the wind, each type's altitude h above the highest target
-    ground). A shared orbit is worth the sum of its targets' priorities and dwells the longest dwell.
-    The fewest orbits are chosen by CP-SAT over candidate centres, seeded with the greedy cover.
+    persistence requirement. ``fits`` are the aircraft types with the sensor each would use per
+    capability; the horizontal reach ρ (how far from the centre a target is watched from the whole
+    circle, :meth:`Sensor.orbit_reach_m`) is taken at its smallest over them, at the heights above the
+    highest and the lowest target ground, so every type that can watch one target alone can watch the
+    group. The fewest orbits are chosen by CP-SAT over candidate centres, seeded with the greedy cover.
+    A shared orbit is worth the sum of its targets' priorities; its laps are designed per sensor
+    (:func:`design_shared`).
     """
     groups: dict[tuple[str, float | None], list[Task]] = {}
     out: list[Task] = []
@@ -171,18 +177,11 @@ def share_orbits(
         else:
             out.append(task)
     members: dict[str, tuple[Task, ...]] = {}
-    sensors = dict(scenario.sensors)
     for (capability, alt), group in groups.items():
-        best = best_sensor(capability, sensors, tuple(sensors))
-        if best is None or best.slant_range_m <= 0 or len(group) == 1:
+        reach = _reach_m(group, alt, capability, fits, scenario.wind.speed_mps) if len(group) > 1 else -1.0
+        if reach <= 0:
             out.extend(group)
             continue
-        ground = max(t.ground_elev_m for t in group)
-        reach = min(
-            math.sqrt(max(best.slant_range_m**2 - ((alt or a.default_alt_m) - ground) ** 2, 0.0))
-            - a.turn_radius_m(scenario.wind.speed_mps)
-            for a in aircraft
-        )
         xy = np.column_stack(frame.to_local([t.geometry.x for t in group], [t.geometry.y for t in group]))
         cover = layout_orbits(xy, reach, exact=solve_set_cover)
         for orbit in cover.orbits:
@@ -209,10 +208,43 @@ def share_orbits(
     return out, members
 
 
-def shared_slant(design: OrbitDesign, task: Task, members: dict[str, tuple[Task, ...]],
+def _reach_m(group: list[Task], alt: float | None, capability: str, fits: list[tuple[Aircraft, dict[str, Sensor]]],
+             wind_mps: float) -> float:
+    """The smallest horizontal reach (m) over the types that can watch a target of ``group`` at all (-1: none)."""
+    reaches = []
+    for aircraft, kit in fits:
+        sensor = kit.get(capability)
+        if sensor is None:
+            continue
+        a = alt if alt is not None else aircraft.default_alt_m
+        heights = [a - max(t.ground_elev_m for t in group), a - min(t.ground_elev_m for t in group)]
+        if min(heights) <= 0:
+            continue
+        radius = loiter_radius_m(sensor.orbit_radius_m(max(heights), aircraft.turn_radius_m(wind_mps)))
+        reach = min(sensor.orbit_reach_m(h, radius, sensor.orbit_clockwise) for h in heights)
+        if reach >= 0:
+            reaches.append(reach)
+    return min(reaches) if reaches else -1.0
+
+
+def design_shared(task: Task, watched: tuple[Task, ...], aircraft: Aircraft, sensor: Sensor | None, wind: Wind,
                   frame: geo.LocalFrame) -> OrbitDesign:
-    """For a shared orbit, the slant range to its farthest target from the far side of the circle."""
-    watched = members.get(task.name)
-    if not watched or not design.ok:
+    """The orbit of ``aircraft`` over the shared-orbit ``task`` from which ``sensor`` watches every one of
+    ``watched`` from the whole circle, or why not.
+
+    The radius is the one for the highest target (:func:`design_orbit` with the lowest ground). A sensor
+    pointed at one target at a time watches them in turn, most valuable first, each for its own dwell in
+    whole laps: the orbit lasts the sum. A wide-area sensor watches them all at once: the longest dwell.
+    """
+    design = design_orbit(task, aircraft, sensor, wind)
+    if not design.ok or sensor is None:
         return design
-    return replace(design, slant_m=slant_m(design, (task.geometry.x, task.geometry.y), watched, frame))
+    centre = (task.geometry.x, task.geometry.y)
+    design = replace(design, slant_m=slant_m(design, centre, watched, frame))
+    why = unwatched(design, sensor, centre, watched, frame)
+    if why:
+        return replace(design, reason=why)
+    if sensor.targets == "one":
+        turn = tuple((t.name, laps(t.dwell_s, design.lap_s)) for t in sorted(watched, key=lambda t: -t.priority))
+        return replace(design, turns=sum(n for _, n in turn), watch=turn)
+    return replace(design, turns=laps(max(t.dwell_s for t in watched), design.lap_s))

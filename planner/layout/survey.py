@@ -10,6 +10,10 @@ are ``spacing_m = swath_m * (1 - side_overlap)`` apart and centred on the area. 
 of height ``spacing_m`` around it; the area is intersected with that strip, and every connected piece
 of the intersection gives one lane segment spanning the piece's x-extent (overlapping segments merged).
 
+For a side-looking sensor (``offset_m``, the imaged strip's centre to the right of the track) the lanes
+above are the strips' centre lines and each is flown ``offset_m`` to its left on whichever heading it is
+flown; the lane rule and the coverage argument below hold for the strips.
+
 Lane rule (tested): **every point of every lane lies within ``spacing_m / 2`` (<= ``swath_m / 2``) of the
 area**, i.e. lanes are inside ``area.buffer(swath_m / 2)``. A lane never leaves the area by more than
 half a swath; it may cross a notch or hole that is narrower than one lane spacing (in the direction
@@ -43,7 +47,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.core.dubins import DubinsPath, Pose, Straight, shortest_length, shortest_path
 from planner.core.errors import InputError
-from planner.layout.lanes import Point2, entry_point, lane_order, positive, swept_area, valid_overlap
+from planner.layout.lanes import Point2, entry_point, lane_order, positive, strip_area, valid_overlap
 
 __all__ = ["SurveyPattern", "survey_pattern"]
 
@@ -67,7 +71,9 @@ class SurveyPattern:
     (:class:`~planner.dubins.DubinsPath` with ``radius_m == turn_radius_m``). ``length_m`` is the sum of
     the legs' lengths and ``duration_s = length_m / speed_mps``. ``entry`` is the start of the first
     lane, ``exit`` the end of the last. ``angle_deg`` is the lane direction, degrees counter-clockwise
-    from +x (east), in [0, 180).
+    from +x (east), in [0, 180). ``offset_m`` is how far the imaged strip lies to the right of each lane
+    (a side-looking sensor; 0 for one looking down): lanes are flown that far to the left of the strip
+    centre lines, which obey the lane rule.
     """
 
     lanes: tuple[tuple[Point2, Point2], ...]
@@ -81,6 +87,7 @@ class SurveyPattern:
     speed_mps: float
     entry: Pose
     exit: Pose
+    offset_m: float = 0.0
 
     @property
     def turns(self) -> tuple[DubinsPath, ...]:
@@ -88,8 +95,9 @@ class SurveyPattern:
         return tuple(leg for leg in self.path if isinstance(leg, DubinsPath))
 
     def coverage(self) -> Polygon | MultiPolygon:
-        """Ground swept by the sensor on the lanes: union of lane buffers of ``swath_m / 2`` with flat caps."""
-        return swept_area(self.lanes, self.swath_m)
+        """Ground imaged on the lanes: the strip ``swath_m`` wide centred ``offset_m`` to the right of each
+        lane (flat ends); for ``offset_m`` 0 the lane buffered by ``swath_m / 2``."""
+        return strip_area(self.lanes, ((self.offset_m - self.swath_m / 2.0, self.offset_m + self.swath_m / 2.0),))
 
 
 def _area(area: BaseGeometry) -> Polygon | MultiPolygon:
@@ -132,10 +140,12 @@ class _Surveyor:
         spacing_m: float,
         turn_radius_m: float,
         hint: np.ndarray | None,
+        offset_m: float = 0.0,
     ) -> None:
         self.area = area
         self.spacing = spacing_m
         self.radius = turn_radius_m
+        self.offset = offset_m
         c = area.centroid
         self.origin = np.array([c.x, c.y])
         self.hint = hint
@@ -218,8 +228,9 @@ class _Surveyor:
             for first in (1.0, -1.0):
                 east = first * alternate > 0
                 head = np.where(east, 0.0, math.pi)
-                starts = np.column_stack([np.where(east, a, b), y, head])
-                ends = np.column_stack([np.where(east, b, a), y, head])
+                track = y + self.offset * np.where(east, 1.0, -1.0)  # the strip lies offset to the right
+                starts = np.column_stack([np.where(east, a, b), track, head])
+                ends = np.column_stack([np.where(east, b, a), track, head])
                 out.append((starts, ends))
         return out
 
@@ -418,10 +429,13 @@ def survey_pattern(
     speed_mps: float,
     angle_deg: float | None = None,
     entry_hint: Point2 | Pose | None = None,
+    offset_m: float = 0.0,
 ) -> SurveyPattern:
     """Plan boustrophedon lanes over ``area`` (local metric frame) and the Dubins turns joining them.
 
     ``swath_m`` is the sensor's ground swath width; lanes are ``swath_m * (1 - side_overlap)`` apart.
+    ``offset_m`` is where the imaged strip's centre lies to the right of the track (a side-looking
+    sensor): each lane is flown that far to the left of its strip, on whichever heading it is flown.
     ``angle_deg`` fixes the lane direction (degrees counter-clockwise from +x); ``None`` chooses the
     one with the shortest flight time, turns included. ``entry_hint`` (e.g. the base) makes the pattern
     start near that point when there is a choice; it does not change the sweep angle search.
@@ -435,8 +449,10 @@ def survey_pattern(
     radius = positive("turn_radius_m", turn_radius_m)
     speed = positive("speed_mps", speed_mps)
     hint = entry_point(entry_hint)
+    if not math.isfinite(offset_m):
+        raise InputError(f"offset_m must be finite, got {offset_m!r}")
     spacing = swath * (1.0 - overlap)
-    surveyor = _Surveyor(area, spacing, radius, hint)
+    surveyor = _Surveyor(area, spacing, radius, hint, float(offset_m))
     if angle_deg is None:
         angle = surveyor.best_angle()
     else:
@@ -479,6 +495,7 @@ def _build(surveyor: _Surveyor, layout: _Layout, swath_m: float, speed_mps: floa
         speed_mps=speed_mps,
         entry=first.start,
         exit=last.end_pose(),
+        offset_m=surveyor.offset,
     )
 
 

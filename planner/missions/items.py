@@ -69,22 +69,28 @@ def orbit_radius_m(orbit: Orbit, r: AutopilotRules) -> float:
     return r.stored_radius_m(orbit.radius_m)
 
 
-def _orbit_items(orbit: Orbit, r: AutopilotRules) -> list[MissionItem]:
+def _orbit_items(orbit: Orbit, r: AutopilotRules, roi_frame: int) -> list[MissionItem]:
+    """The orbit's loiters, one run per watch: before every watch but the first (whose ROI is set on the
+    way in) a DO_SET_ROI_LOCATION on its target, then that watch's laps."""
     radius = orbit_radius_m(orbit, r)
     out: list[MissionItem] = []
-    if r.loiter_turns and radius <= r.max_loiter_turns_radius_m:
-        left = orbit.turns
-        while left > 0:
-            turns = min(left, r.max_loiter_turns)
-            # p1 turns, p2 heading-required (0), p3 signed radius, p4 exit: 1 = leave on the tangent
-            out.append(_nav("NAV_LOITER_TURNS", orbit.centre, (float(turns), 0.0, _signed(radius, orbit.clockwise), 1.0)))
-            left -= turns
-        return out
-    left_s = math.ceil(orbit.duration_s)
-    while left_s > 0:
-        chunk = min(left_s, int(r.max_loiter_time_s))
-        out.append(_nav("NAV_LOITER_TIME", orbit.centre, (float(chunk), 0.0, _signed(radius, orbit.clockwise), 1.0)))
-        left_s -= chunk
+    for k, watch in enumerate(orbit.watches):
+        if k:
+            out.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), watch.roi, roi_frame))
+        if r.loiter_turns and radius <= r.max_loiter_turns_radius_m:
+            left = watch.turns
+            while left > 0:
+                turns = min(left, r.max_loiter_turns)
+                # p1 turns, p2 heading-required (0), p3 signed radius, p4 exit: 1 = leave on the tangent
+                out.append(_nav("NAV_LOITER_TURNS", orbit.centre,
+                                (float(turns), 0.0, _signed(radius, orbit.clockwise), 1.0)))
+                left -= turns
+            continue
+        left_s = math.ceil(watch.turns * orbit.lap_s)
+        while left_s > 0:
+            chunk = min(left_s, int(r.max_loiter_time_s))
+            out.append(_nav("NAV_LOITER_TIME", orbit.centre, (float(chunk), 0.0, _signed(radius, orbit.clockwise), 1.0)))
+            left_s -= chunk
     return out
 
 
@@ -157,13 +163,14 @@ def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list
                 # speed and sensor changes sit between the entry waypoint and the loiter.
                 items.append(_nav("NAV_WAYPOINT", _entry(leg.via[-1] if leg.via else leg.start, work.orbit)))
                 items.append(_speed(a.loiter_speed_mps))
-                # ArduPilot stores the ROI as a location (needs a global frame); PX4 takes DO items in frame 2
+                # ArduPilot stores the ROI as a location (needs a global frame: 0, altitude AMSL at the target's
+                # ground); PX4 takes DO items in frame 2 and reads the altitude as AMSL too
                 items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), work.orbit.roi, roi_frame))
                 roi_on = True
         elif leg.kind == "hold":
             items.append(_nav("NAV_LOITER_TIME", leg.end, (float(math.ceil(leg.duration_s)), 0.0, 0.0, 1.0)))
         elif leg.orbit is not None:
-            items.extend(_orbit_items(leg.orbit, r))
+            items.extend(_orbit_items(leg.orbit, r, roi_frame))
             items.append(_speed(a.cruise_speed_mps))
         elif leg.pattern is not None:
             roi_on = _pattern_items(items, leg.pattern, a.loiter_speed_mps, roi_frame, roi_on)

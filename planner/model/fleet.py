@@ -11,7 +11,7 @@ from planner.model.aircraft import Aircraft
 from planner.model.scenario import Base, FleetEntry, Reserve, Scenario
 from planner.model.sensors import Sensor
 
-__all__ = ["Airframe", "airframes", "candidate_loadouts", "default_loadout", "with_loadout"]
+__all__ = ["Airframe", "airframes", "candidate_loadouts", "default_loadout", "lightest", "with_loadout"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,14 @@ class Airframe:
         return max(0.0, self.endurance_s - self.reserve_s)
 
 
+def lightest(sensors: dict[str, Sensor]) -> dict[str, Sensor]:
+    """capability -> the lightest catalogue sensor of it (ties by name): what a chosen loadout carries."""
+    best: dict[str, Sensor] = {}
+    for s in sorted(sensors.values(), key=lambda s: (s.mass_kg, s.name)):
+        best.setdefault(s.capability, s)
+    return best
+
+
 def default_loadout(aircraft: Aircraft, sensors: dict[str, Sensor], demand: dict[str, float]) -> tuple[str, ...]:
     """A loadout for an aircraft whose payload the scenario leaves open.
 
@@ -41,9 +49,7 @@ def default_loadout(aircraft: Aircraft, sensors: dict[str, Sensor], demand: dict
     while they fit ``max_payload_kg`` (lightest sensor of each capability). Unneeded sensors are left
     on the ground: a lighter aircraft flies longer.
     """
-    best: dict[str, Sensor] = {}
-    for s in sorted(sensors.values(), key=lambda s: (s.mass_kg, s.name)):
-        best.setdefault(s.capability, s)
+    best = lightest(sensors)
     wanted = sorted(
         (cap for cap in demand if cap in best and demand[cap] > 0),
         key=lambda cap: (-demand[cap] / max(best[cap].mass_kg, 1e-9), cap),
@@ -98,10 +104,7 @@ def _expand(entry: FleetEntry, scenario: Scenario, demand: dict[str, float], cou
 
 def candidate_loadouts(aircraft: Aircraft, sensors: dict[str, Sensor], needed: set[str]) -> list[tuple[str, ...]]:
     """Every set of sensors (lightest of each needed capability) within ``max_payload_kg``, lightest first."""
-    best: dict[str, Sensor] = {}
-    for s in sorted(sensors.values(), key=lambda s: (s.mass_kg, s.name)):
-        if s.capability in needed:
-            best.setdefault(s.capability, s)
+    best = {cap: s for cap, s in lightest(sensors).items() if cap in needed}
     caps = sorted(best)
     out: list[tuple[float, tuple[str, ...]]] = []
     for k in range(len(caps) + 1):

@@ -14,7 +14,8 @@ from shapely.geometry.base import BaseGeometry
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Base, Scenario, Task, Wind
 
-__all__ = ["LEG_KINDS", "REASON_SEPARATOR", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position", "Sortie", "Unserved"]
+__all__ = ["LEG_KINDS", "REASON_SEPARATOR", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position",
+           "SensorCoverage", "Sortie", "Unserved", "Watch"]
 
 TASK_LEG_KINDS = ("orbit", "racetrack", "survey", "patrol")
 LEG_KINDS = ("climb", "transit", "hold", *TASK_LEG_KINDS, "descent", "approach", "land")
@@ -30,11 +31,29 @@ class Position:
 
 
 @dataclass(frozen=True)
+class Watch:
+    """Whole laps of an orbit spent watching ``tasks`` with the sensor pointed at ``roi`` (at the target's
+    ground height): from ``start_s`` to ``end_s`` (s from the mission start)."""
+
+    tasks: tuple[str, ...]
+    roi: Position
+    turns: int
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        """Time watched (s)."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
 class Orbit:
     """A ground-fixed circle flown for ``duration_s``: ``turns`` laps of ``radius_m``.
 
-    ``clockwise`` is the direction seen from above. ``tasks`` are the targets it watches; ``roi``
-    is where the sensor points (the first target).
+    ``clockwise`` is the direction seen from above. ``tasks`` are the targets it watches; ``watches``
+    split its laps among them in the order flown: a sensor pointed at one target at a time watches each
+    target of a shared orbit in turn, a wide-area one all of them at once (one watch).
     """
 
     centre: Position
@@ -43,12 +62,17 @@ class Orbit:
     turns: int
     lap_s: float
     tasks: tuple[str, ...]
-    roi: Position
+    watches: tuple[Watch, ...]
 
     @property
     def duration_s(self) -> float:
         """Time on station (s)."""
         return self.turns * self.lap_s
+
+    @property
+    def roi(self) -> Position:
+        """Where the sensor points first."""
+        return self.watches[0].roi
 
 
 @dataclass(frozen=True)
@@ -57,7 +81,10 @@ class Pattern:
 
     ``lanes`` are index pairs into ``path`` between which the sensor records; ``trigger_m`` is the camera
     trigger distance on them (0: no camera); ``radius_m`` the turn radius; ``duty_cycle`` the share of a
-    racetrack lap the side-looking sensor sees the target; ``roi`` where the sensor points.
+    racetrack lap the sensor sees the target; ``roi`` where the sensor points. ``strips_m`` are the
+    cross-track intervals imaged beside each lane (m, positive right of the direction flown); ``imaged``
+    the share of a survey's area or a patrol's line they cover; ``watch_s`` the time a racetrack keeps
+    its target in view, all laps.
     """
 
     kind: str
@@ -70,6 +97,9 @@ class Pattern:
     tasks: tuple[str, ...]
     roi: Position | None
     duration_s: float
+    strips_m: tuple[tuple[float, float], ...] = ()
+    imaged: float = 0.0
+    watch_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -207,6 +237,23 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class SensorCoverage:
+    """What the plan's sensors see of one task, as the plan claims it (``planner check --coverage``
+    measures it from the mission files).
+
+    ``measure``: ``dwell`` for a point target (``watched_s`` under the sensor, pointed at it where the
+    sensor is pointed, against the ``asked_s`` dwell), ``area`` for a survey (share of the area imaged),
+    ``line`` for a patrol (share of the line imaged). ``share`` is 0 to 1 (a dwell's is capped at 1).
+    """
+
+    task: str
+    measure: str
+    share: float
+    watched_s: float | None = None
+    asked_s: float | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the writers need: sorties, unserved tasks, the inputs they refer to, and metrics."""
 
@@ -260,6 +307,32 @@ class Plan:
     def partly_covered(self) -> tuple[str, ...]:
         """Persistent orbits watched for less than the whole window asked: not served as asked."""
         return tuple(c.task for c in self.coverage if c.share < 1.0 - 1e-9)
+
+    def sensor_coverage(self) -> tuple[SensorCoverage, ...]:
+        """Per served task, in the scenario's order, what its sensor sees (:class:`SensorCoverage`)."""
+        watched: dict[str, float] = {}
+        imaged: dict[str, float] = {}
+        for s in self.sorties:
+            for leg in s.legs:
+                if leg.orbit is not None:
+                    for w in leg.orbit.watches:
+                        for name in w.tasks:
+                            watched[name] = watched.get(name, 0.0) + w.duration_s
+                elif leg.pattern is not None and leg.pattern.kind == "racetrack":
+                    for name in leg.pattern.tasks:
+                        watched[name] = watched.get(name, 0.0) + leg.pattern.watch_s
+                elif leg.pattern is not None:
+                    for name in leg.pattern.tasks:
+                        imaged[name] = max(imaged.get(name, 0.0), leg.pattern.imaged)
+        out = []
+        for t in self.tasks:
+            if t.name in watched:
+                seen = watched[t.name]
+                share = min(1.0, seen / t.dwell_s) if t.dwell_s > 0 else float(seen > 0)
+                out.append(SensorCoverage(t.name, "dwell", share, seen, t.dwell_s))
+            elif t.name in imaged:
+                out.append(SensorCoverage(t.name, "area" if t.kind == "survey" else "line", min(1.0, imaged[t.name])))
+        return tuple(out)
 
     def metrics(self) -> dict[str, float]:
         """Headline figures: priority served (covered as asked: a persistent orbit only when covered for its

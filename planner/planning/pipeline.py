@@ -161,7 +161,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     bases = list(scenario.bases)
     comms = Comms.of(bases)
     tasks, designs, members = layout.tasks, layout.designs, layout.members
-    model = cost_model(scenario, bases, tasks, layout.types, designs, comms, members, layout.frame, layout.space)
+    model = cost_model(scenario, bases, tasks, layout.kits, designs, comms, members, layout.frame, layout.space)
     choices = options(model, fleet)
     keep = []
     for i, task in enumerate(model.tasks):
@@ -173,7 +173,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     if len(keep) != len(tasks):
         tasks = [tasks[i] for i in keep]
         designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
-        model = cost_model(scenario, bases, tasks, layout.types, designs, comms, members, layout.frame, layout.space,
+        model = cost_model(scenario, bases, tasks, layout.kits, designs, comms, members, layout.frame, layout.space,
                            model.routing)
     kept = {t.name for t in model.tasks}
     notes = layout.notes

@@ -52,7 +52,7 @@ def _options(model: CostModel, fleet: list[Airframe], handover_s: float) -> list
     nb = model.nb
     for a, frame in enumerate(fleet):
         c = model.class_of(frame)
-        k = model.types.index(frame.aircraft.name)
+        k = model.kit_index(frame)
         home = model.bases.index(frame.base)
         masks = model.masks(frame)
         for o in range(len(model.tasks)):
@@ -234,7 +234,7 @@ def _partly(c: Coverage, needed: int | None) -> str:
 def _launch_sortie(model: CostModel, fleet: list[Airframe], x: Launch, number: int) -> Sortie:
     """A launch as a sortie named by aircraft and launch time (day and UTC time of day)."""
     frame = fleet[x.aircraft]
-    k = model.types.index(frame.aircraft.name)
+    k = model.kit_index(frame)
     design = model.designs[x.orbit, k]
     if not isinstance(design, OrbitDesign):
         raise InfeasibleError("internal: relief on a pattern")

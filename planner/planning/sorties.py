@@ -17,7 +17,7 @@ from planner.layout.comms import Comms
 from planner.layout.designs import Design, work_ends
 from planner.layout.orbit import OrbitDesign
 from planner.model.fleet import Airframe
-from planner.model.plan import Leg, Orbit, Pattern, Position, Sortie
+from planner.model.plan import Leg, Orbit, Pattern, Position, Sortie, Watch
 from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M, Task
 from planner.solve.problem import Problem, Route, evaluate_route
 
@@ -59,7 +59,7 @@ def sortie_legs(
     by the model's routes (their turning points in ``Leg.via``, their length in ``distance_m``).
     """
     a = frame.aircraft
-    k = model.types.index(a.name)
+    k = model.kit_index(frame)
     nb = model.nb
     base = frame.base
     home_node = model.bases.index(base)
@@ -132,10 +132,8 @@ def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: floa
     """The leg on task: an orbit (perhaps shared by several targets), or a racetrack / survey / patrol."""
     if isinstance(design, OrbitDesign):
         names = tuple(t.name for t in watched)
-        first = max(watched, key=lambda t: t.priority)  # the sensor points at the most valuable target
-        roi = Position(first.geometry.x, first.geometry.y, first.ground_elev_m)
-        orbit = Orbit(centre=there, radius_m=design.radius_m, clockwise=True, turns=design.turns, lap_s=design.lap_s,
-                      tasks=names, roi=roi)
+        orbit = Orbit(centre=there, radius_m=design.radius_m, clockwise=design.clockwise, turns=design.turns,
+                      lap_s=design.lap_s, tasks=names, watches=_watches(watched, design, begin))
         return Leg("orbit", begin, end, there, there, design.turns * 2 * math.pi * design.radius_m,
                    tasks=names, orbit=orbit)
     roi = Position(design.roi[0], design.roi[1], task.ground_elev_m) if design.roi else None
@@ -150,8 +148,29 @@ def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: floa
         tasks=(task.name,),
         roi=roi,
         duration_s=design.duration_s,
+        strips_m=design.strips_m,
+        imaged=design.imaged,
+        watch_s=design.watch_s,
     )
     return Leg(design.kind, begin, end, there, leave, design.distance_m, tasks=(task.name,), pattern=pattern)
+
+
+def _watches(watched: tuple[Task, ...], design: OrbitDesign, begin: float) -> tuple[Watch, ...]:
+    """How an orbit's laps from ``begin`` (s) are spent: each target in turn for its own laps, the sensor
+    pointed at it (one target at a time), or all targets through every lap, pointed at the most valuable."""
+    def roi(t: Task) -> Position:
+        return Position(t.geometry.x, t.geometry.y, t.ground_elev_m)
+
+    if not design.watch:
+        first = max(watched, key=lambda t: t.priority)
+        return (Watch(tuple(t.name for t in watched), roi(first), design.turns, begin, begin + design.duration_s),)
+    by_name = {t.name: t for t in watched}
+    out = []
+    t = begin
+    for name, turns in design.watch:
+        out.append(Watch((name,), roi(by_name[name]), turns, t, t + turns * design.lap_s))
+        t += turns * design.lap_s
+    return tuple(out)
 
 
 def _with_blos(comms: Comms, leg: Leg) -> Leg:

@@ -1,4 +1,5 @@
-"""The map: areas, no-fly zones, bases and radio ranges, routes, orbits and unserved tasks.
+"""The map: areas, no-fly zones, bases and radio ranges, routes, orbits, what the sensors image and unserved
+tasks.
 
 Drawn in the plan's local azimuthal-equidistant frame (:class:`planner.core.geo.LocalFrame`, x east and y
 north in metres) with a lon/lat graticule, a scale bar and a north arrow. Sortie colours are
@@ -28,10 +29,10 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.core import geo
 from planner.core.units import hours_minutes
-from planner.model.plan import Plan, Sortie
+from planner.model.plan import Orbit, Plan, Sortie
 from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
 from planner.render.furniture import HALO, sortie_legend, wind_arrow
-from planner.render.shapes import lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
+from planner.render.shapes import imaged_area, lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
 
 __all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
 
@@ -132,6 +133,15 @@ def _map_figure(plan: Plan) -> Figure:
                 oval = pattern_coords(leg.pattern)
                 px, py = frame.to_local([c[0] for c in oval], [c[1] for c in oval])
                 ax.plot(px, py, color=colour, lw=1.0, zorder=5, gid=f"racetrack:{s.name}")
+        for o in s.orbits:
+            if len(o.tasks) > 1:
+                labels.extend(_watched(ax, frame, plan, o, colour))
+        for pat in s.patterns:
+            imaged = imaged_area(pat)
+            if not imaged.is_empty:
+                _add_polygon(ax, frame.geometry_to_local(imaged), facecolor=matplotlib.colors.to_rgba(colour, 0.14),
+                             edgecolor=matplotlib.colors.to_rgba(colour, 0.5), lw=0.5, zorder=3.5,
+                             gid=f"imaged:{s.name}:{pat.tasks[0]}")
         sortie_handles.append((Line2D([], [], color=colour, lw=2.2, marker=">", markersize=5), _sortie_label(s)))
 
     for b in plan.bases:
@@ -150,6 +160,10 @@ def _map_figure(plan: Plan) -> Figure:
     if any(o.radius_m < symbol_m for s in plan.sorties for o in s.orbits):
         key.append((Line2D([], [], marker="o", markersize=_ORBIT_SYMBOL_PT, fillstyle="none", color="#0072b2",
                            markeredgewidth=1.3, ls="none"), "orbit too small to draw to scale"))
+    if any(s.patterns for s in plan.sorties):
+        key.append((Patch(facecolor=(0.0, 0.45, 0.70, 0.14), edgecolor="#0072b2", lw=0.5), "imaged by the sensor"))
+    if any(len(o.tasks) > 1 for s in plan.sorties for o in s.orbits):
+        key.append((Line2D([], [], color="#0072b2", lw=0.8, ls=(0, (2, 2))), "shared orbit: target watched, when"))
 
     _place_labels(fig, ax, labels)
     _scale_bar(ax, extent)
@@ -194,6 +208,7 @@ class _Label:
     colour: str
     weight: str
     rank: int
+    gid: str = ""
 
 
 # Offsets (points) tried in turn: right, left, above, below and the diagonals, near then farther out; a label
@@ -230,7 +245,7 @@ def _place_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
         for offset, ha, va in _LABEL_SPOTS if lab.rank >= 0 else (((0, -9), "center", "top"), *_LABEL_SPOTS):
             text = ax.annotate(lab.text, (lab.x, lab.y), xytext=offset, textcoords="offset points", ha=ha,
                                va=va, fontsize=lab.size_pt, fontweight=lab.weight, color=lab.colour, zorder=8,
-                               path_effects=_HALO, annotation_clip=True, gid=f"label:{lab.text}")
+                               path_effects=_HALO, annotation_clip=True, gid=lab.gid or f"label:{lab.text}")
             ext = text.get_window_extent(renderer).extents + grow
             cost = float(_overlaps(ext, taken).sum())
             cost += 4.0 * ((ext[2] - ext[0]) * (ext[3] - ext[1]) - float(_overlaps(ext, frame_px[None, :])[0]))
@@ -259,6 +274,20 @@ def _overlaps(a: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     w = np.minimum(a[2], boxes[:, 2]) - np.maximum(a[0], boxes[:, 0])
     h = np.minimum(a[3], boxes[:, 3]) - np.maximum(a[1], boxes[:, 1])
     return np.clip(w, 0.0, None) * np.clip(h, 0.0, None)
+
+
+def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: str) -> list[_Label]:
+    """A shared orbit's sight lines from its centre to its targets; returns when each is watched (UTC labels)."""
+    where = {t.name: t.geometry for t in plan.tasks}
+    cx, cy = frame.to_local(orbit.centre.lon, orbit.centre.lat)
+    out = []
+    for w in orbit.watches:
+        for name in w.tasks:
+            tx, ty = frame.to_local(where[name].x, where[name].y)
+            ax.plot([cx, tx], [cy, ty], color=colour, lw=0.8, ls=(0, (2, 2)), zorder=5, gid=f"sight:{name}")
+            when = f"{plan.time(w.start_s):%H:%M}–{plan.time(w.end_s):%H:%M}"
+            out.append(_Label(when, float(tx), float(ty), 5.5, colour, "normal", 1, gid=f"watch:{name}"))
+    return out
 
 
 def _sortie_label(s: Sortie) -> str:

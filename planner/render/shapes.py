@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.core import geo
 from planner.layout.airspace import ZONE_STEP_DEG
+from planner.layout.lanes import strip_area
 from planner.model.plan import Orbit, Pattern, Sortie
 
-__all__ = ["SORTIE_COLOURS", "lonlat_edges", "orbit_ring", "pattern_coords", "route_coords", "sortie_colour"]
+__all__ = ["SORTIE_COLOURS", "imaged_area", "lonlat_edges", "orbit_ring", "pattern_coords", "route_coords",
+           "sortie_colour"]
 
 
 def lonlat_edges(geom: BaseGeometry) -> BaseGeometry:
@@ -61,6 +64,28 @@ def _half_circle(p: np.ndarray, q: np.ndarray, *, away_from: np.ndarray, n: int)
     side = -1.0 if u[0] * v[1] - u[1] * v[0] > 0 else 1.0  # turn the other way from where ``away_from`` lies
     angles = start + side * np.pi * np.arange(1, n) / n
     return [centre + r * np.array([np.cos(t), np.sin(t)]) for t in angles]
+
+
+def imaged_area(pattern: Pattern) -> BaseGeometry:
+    """What a pattern's sensor images, in WGS84 lon/lat: a survey's or patrol's strips beside its lanes
+    (``Pattern.strips_m``), or the view of a racetrack's imaging legs (each leg joined to the target);
+    empty when there is none."""
+    lons = [p.lon for p in pattern.path]
+    lats = [p.lat for p in pattern.path]
+    frame = geo.LocalFrame.around(lons, lats)
+    x, y = frame.to_local(lons, lats)
+    xy = list(zip(map(float, x), map(float, y), strict=True))
+    if pattern.kind == "racetrack":
+        if pattern.roi is None:
+            return Polygon()
+        rx, ry = frame.to_local(pattern.roi.lon, pattern.roi.lat)
+        views = [Polygon([xy[i], xy[j], (float(rx), float(ry))]) for i, j in pattern.lanes]
+        local = shapely.union_all([v for v in views if v.is_valid and v.area > 0])
+    elif pattern.strips_m:
+        local = strip_area([xy[i:j + 1] for i, j in pattern.lanes], pattern.strips_m)
+    else:
+        return Polygon()
+    return frame.geometry_to_lonlat(local)
 
 
 def orbit_ring(orbit: Orbit, vertices: int = ORBIT_VERTICES) -> list[tuple[float, float, float]]:
