@@ -1,4 +1,5 @@
-"""``planner check FILE…``: check mission files (ours or another tool's) on paper; exit 4 on any fault."""
+"""``planner check FILE…``: check mission files (ours or another tool's) on paper, and with ``--coverage`` what
+their sensors see of the tasks of area files; exit 4 on any fault or a task below the coverage asked."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from planner.cli._tables import fit
 
 if TYPE_CHECKING:
     from planner.missions.check import CheckReport
+    from planner.missions.coverage import CoverageReport
     from planner.missions.file_model import Finding, Mission
     from planner.model.aircraft import Aircraft
     from planner.model.scenario import Wind
+    from planner.model.sensors import Sensor
 
 __all__ = ["check_command"]
 
@@ -43,9 +46,10 @@ def check_command(
         list[Path], typer.Argument(metavar="FILE...", help="Mission files: .waypoints (QGC WPL 110) or QGroundControl .plan.")
     ],
     aircraft: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option("--aircraft", help="Built-in profile name or profile .toml (default: the aircraft the planner "
-                     "recorded for the file); without either only the checks that need no performance figures run."),
+                     "recorded for the file); without either only the checks that need no performance figures run. "
+                     "Once for every file, or once per file in order."),
     ] = None,
     wind: Annotated[
         str | None, typer.Option("--wind", help="Constant wind FROM_DEG/SPEED_MPS (direction it blows from), e.g. 290/8.")
@@ -56,17 +60,41 @@ def check_command(
     reserve: Annotated[float, typer.Option("--reserve", help="Reserve as a fraction of endurance.")] = 0.10,
     reserve_min: Annotated[float, typer.Option("--reserve-min", help="Minimum reserve, minutes (the larger applies).")] = 45.0,
     payload_kg: Annotated[
-        float | None, typer.Option("--payload-kg", help="Payload carried, kg (default: the payload the planner "
-                                   "recorded for the file, else the profile's reference payload, with a warning).")
+        float | None, typer.Option("--payload-kg", help="Payload carried, kg (default: the --payload sensors' mass, "
+                                   "else the payload the planner recorded for the file, else the profile's reference "
+                                   "payload, with a warning).")
     ] = None,
     autopilot: Annotated[
         str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.", callback=autopilot_name)
     ] = "ardupilot",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file).")] = False,
+    coverage: Annotated[bool, typer.Option("--coverage", help="Also measure what the carried sensors see of every "
+                                           "task in --areas.")] = False,
+    areas: Annotated[
+        list[Path] | None, typer.Option("--areas", help="Area file of the tasks to judge, for --coverage (repeatable).")
+    ] = None,
+    payload: Annotated[
+        list[str] | None,
+        typer.Option("--payload", help="Sensors carried, S1,S2 (catalogue names): once for every file, or once per "
+                     "file in order. Default for --coverage: the loadout the planner recorded for the file, else "
+                     "every catalogue sensor, with a warning."),
+    ] = None,
+    sensors: Annotated[
+        Path | None, typer.Option("--sensors", help="Sensor catalogue .toml (default: the built-in one).")
+    ] = None,
+    tasks: Annotated[
+        str | None, typer.Option("--tasks", help="Judge only these tasks of --areas: NAME,NAME,...")
+    ] = None,
+    min_coverage: Annotated[
+        float, typer.Option("--min-coverage", help="Coverage a judged task needs, percent (exit 4 below).")
+    ] = 95.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file; with "
+                                          "--coverage an object with files and coverage).")] = False,
 ) -> None:
-    """Fly each mission FILE on paper and report distance, time, endurance margin and every fault found.
+    """Fly each mission FILE on paper and report distance, time, endurance margin and every fault found;
+    with --coverage, also how much of each task in --areas the carried sensors see.
 
-    Exit 0 when all files are clean, 4 when any check fails, 3 when an input cannot be read.
+    Exit 0 when all files are clean (and every judged task covered), 4 when any check fails, 3 when an
+    input cannot be read.
     """
     from planner.core.errors import InputError, PlannerError
     from planner.io.mission_file import read_mission, read_nofly
@@ -79,46 +107,78 @@ def check_command(
     except InputError as exc:
         raise typer.BadParameter(str(exc), param_hint="--reserve / --reserve-min") from None
     wind_value = _wind(wind)
+    _check_options(files, coverage, aircraft, payload, areas, tasks, min_coverage)
     try:
-        craft = None
-        if aircraft is not None:
-            from planner.io.profiles import load_aircraft
-
-            craft = load_aircraft(aircraft)
-            if payload_kg is not None:
-                try:
-                    craft.endurance_s(payload_kg)  # refuse a payload above the profile's maximum up front
+        crafts = _per_file(files, aircraft, _aircraft, None)
+        loads = _per_file(files, payload, lambda text: _payload(text, sensors), ())
+        for craft, load in zip(crafts, loads, strict=True):
+            if craft is not None and (payload_kg is not None or load):
+                try:  # refuse a payload above the profile's maximum up front
+                    craft.endurance_s(payload_kg if payload_kg is not None else sum(s.mass_kg for s in load))
                 except InputError as exc:
-                    raise typer.BadParameter(str(exc), param_hint="--payload-kg") from None
+                    hint = "--payload-kg" if payload_kg is not None else "--payload"
+                    raise typer.BadParameter(str(exc), param_hint=hint) from None
         zones: list[Zone] = []
         for path in nofly or []:
             zones.extend(read_nofly(path))
+        judged_tasks = _tasks(areas or [], tasks) if coverage else None
+        catalogue = _catalogue(sensors) if coverage else {}
     except PlannerError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     results: list[tuple[Path, CheckReport | str]] = []
-    for path in files:
+    missions = []
+    notes: dict[str, tuple[Finding, ...]] = {}
+    for k, path in enumerate(files):
         try:
             mission = read_mission(path)
-            flown, payload, notes = _flown_as(mission, craft, payload_kg)
-            report = check_mission(mission, aircraft=flown, wind=wind_value, reserve=reserve_rule,
-                                   payload_kg=payload, autopilot=autopilot, nofly=zones)
-            results.append((path, replace(report, warnings=report.warnings + notes) if notes else report))
         except InputError as exc:
             results.append((path, str(exc)))
+            continue
+        given_kg = payload_kg if payload_kg is not None or not loads[k] else sum(s.mass_kg for s in loads[k])
+        craft, kg, found = _flown_as(mission, crafts[k], given_kg)
+        carried: tuple[Sensor, ...] = ()
+        if coverage:
+            if craft is None:
+                raise typer.BadParameter(f"{path.name}: --coverage needs the aircraft flying it (speeds and times), "
+                                         "and the planner recorded none", param_hint="--aircraft")
+            carried, more = _carried(mission, craft, loads[k], catalogue)
+            found += more
+        notes[str(path)] = found
+        missions.append((path, mission, craft, carried, kg))
+        if not coverage:
+            report = check_mission(mission, aircraft=craft, wind=wind_value, reserve=reserve_rule,
+                                   payload_kg=kg, autopilot=autopilot, nofly=zones)
+            results.append((path, _noted(report, found)))
+    measured = None
+    if coverage and judged_tasks is not None:
+        measured = _coverage(missions, judged_tasks, tasks, wind_value, reserve_rule, autopilot, zones, min_coverage)
+        by_source = {r.source: _noted(r, notes[r.source]) for r in measured.files}
+        results += [(path, by_source[str(path)]) for path, *_ in missions]
+        results.sort(key=lambda pr: files.index(pr[0]))
     unreadable = any(isinstance(r, str) for _, r in results)
-    failed = any(not isinstance(r, str) and not r.ok for _, r in results)
+    failed = any(not isinstance(r, str) and not r.ok for _, r in results) or (measured is not None and not measured.ok)
     if as_json:
         doc: list[dict[str, Any]] = [
             {"file": str(p), "error": r, "ok": False} if isinstance(r, str) else r.as_dict() for p, r in results
         ]
-        out.print_json(json.dumps(doc))
+        if measured is None:
+            out.print_json(json.dumps(doc))
+        else:
+            out.print_json(json.dumps({**measured.as_dict(), "files": doc, "ok": not (failed or unreadable)}))
     else:
         _render(results)
+        if measured is not None:
+            _render_coverage(measured)
     if unreadable:
         raise typer.Exit(3)
     if failed:
         raise typer.Exit(4)
+
+
+def _noted(report: CheckReport, notes: tuple[Finding, ...]) -> CheckReport:
+    """``report`` with ``notes`` added to its warnings."""
+    return replace(report, warnings=report.warnings + notes) if notes else report
 
 
 def _flown_as(mission: Mission, craft: Aircraft | None, payload_kg: float | None
@@ -141,6 +201,94 @@ def _flown_as(mission: Mission, craft: Aircraft | None, payload_kg: float | None
     if payload_kg is None and planned is not None and craft is not None and craft.name == planned.aircraft:
         payload_kg = planned.payload_kg
     return craft, payload_kg, notes
+
+
+def _carried(mission: Mission, craft: Aircraft, given: tuple[Sensor, ...], catalogue: dict[str, Sensor]
+             ) -> tuple[tuple[Sensor, ...], tuple[Finding, ...]]:
+    """The sensors ``mission`` is judged carrying: ``--payload`` when given, else the loadout the planner recorded
+    for the file (when flown by the aircraft recorded), else every catalogue sensor; a warning when guessed."""
+    from planner.missions.file_model import Finding
+
+    if given:
+        return given, ()
+    planned = mission.planned
+    if planned is not None and craft.name == planned.aircraft and all(n in catalogue for n in planned.loadout):
+        return tuple(catalogue[n] for n in planned.loadout), ()
+    why = ("its recorded loadout names a sensor not in the catalogue" if planned is not None
+           and craft.name == planned.aircraft else "no --payload given or loadout recorded by the planner")
+    return tuple(catalogue.values()), (Finding("payload", f"{why}: judged carrying every catalogue sensor"),)
+
+
+def _check_options(files: list[Path], coverage: bool, aircraft: list[str] | None, payload: list[str] | None,
+                   areas: list[Path] | None, tasks: str | None, min_coverage: float) -> None:
+    """Usage errors (exit 2) among the options before anything is read."""
+    if coverage and not areas:
+        raise typer.BadParameter("--coverage needs the tasks to judge: give --areas FILE", param_hint="--areas")
+    if not coverage and (areas or tasks):
+        raise typer.BadParameter("--areas and --tasks go with --coverage", param_hint="--coverage")
+    for name, values in (("--aircraft", aircraft), ("--payload", payload)):
+        if values and len(values) not in (1, len(files)):
+            raise typer.BadParameter(f"give it once for every file or once per file ({len(files)}), not "
+                                     f"{len(values)} times", param_hint=name)
+    if not 0.0 <= min_coverage <= 100.0:
+        raise typer.BadParameter(f"{min_coverage:g} is not a percentage within 0-100", param_hint="--min-coverage")
+
+
+def _per_file(files: list[Path], values: list[str] | None, make: Any, default: Any) -> list[Any]:
+    """One value per file from an option given once or once per file (``default`` when not given)."""
+    if not values:
+        return [default] * len(files)
+    made = [make(v) for v in values]
+    return made * len(files) if len(made) == 1 else made
+
+
+def _aircraft(name: str) -> Any:
+    from planner.io.profiles import load_aircraft
+
+    return load_aircraft(name)
+
+
+def _catalogue(path: Path | None) -> dict[str, Any]:
+    from planner.io.profiles import load_sensors
+
+    return load_sensors(path)
+
+
+def _payload(text: str, catalogue: Path | None) -> tuple[Any, ...]:
+    """The sensors named S1,S2 in the catalogue (InputError for an unknown name)."""
+    from planner.core.errors import InputError
+
+    known = _catalogue(catalogue)
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(f"--payload: no sensor {', '.join(repr(n) for n in unknown)} in the catalogue "
+                         f"(known: {', '.join(sorted(known))})")
+    return tuple(known[n] for n in names)
+
+
+def _tasks(areas: list[Path], names: str | None) -> list[Any]:
+    """Every task of the area files; with ``names``, checked that each is one of them (exit 2 if not)."""
+    from planner.io.areas import read_areas
+
+    found = [t for path in areas for t in read_areas(path)[0]]
+    if names is not None:
+        known = {t.name for t in found if t.kind != "nofly"}
+        missing = [n.strip() for n in names.split(",") if n.strip() and n.strip() not in known]
+        if missing:
+            raise typer.BadParameter(f"no task {', '.join(repr(n) for n in missing)} in the area files",
+                                     param_hint="--tasks")
+    return found
+
+
+def _coverage(missions: list[Any], found: list[Any], names: str | None, wind: Wind, reserve: Any, autopilot: str,
+              zones: list[Any], min_percent: float) -> CoverageReport:
+    from planner.missions.coverage import Flown, check_coverage
+
+    flown = [Flown(mission, craft, load, kg) for _, mission, craft, load, kg in missions]
+    judged = [n.strip() for n in names.split(",") if n.strip()] if names is not None else None
+    return check_coverage(flown, found, wind=wind, reserve=reserve, autopilot=autopilot, nofly=zones,
+                          judged=judged, min_coverage=min_percent / 100.0)
 
 
 def _hm(seconds: float | None) -> str:
@@ -176,3 +324,19 @@ def _render(results: list[tuple[Path, CheckReport | str]]) -> None:
         for w in r.warnings:
             where = f" line {w.line}" if w.line else ""
             err.print(f"[yellow]warning:[/yellow] {escape(path.name)}{where}: {w.code}: {escape(w.message)}")
+
+
+def _render_coverage(report: CoverageReport) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Coverage (each judged task needs {report.min_coverage:.0%})")
+    for col in ("task", "kind", "sensors", "coverage", "detail", "result"):
+        table.add_column(col, justify="right" if col == "coverage" else "left")
+    for m in report.tasks:
+        detail = (f"{_hm(m.watched_s)} watched of {_hm(m.asked_s)}" if m.measure == "dwell"
+                  else f"share of the {m.measure} imaged")
+        low = m.coverage < report.min_coverage - 1e-9
+        result = f"[red]low[/red]{': ' + escape(m.note) if m.note else ''}" if low else "[green]ok[/green]"
+        table.add_row(escape(m.task), m.kind, ", ".join(m.sensors) or "-", f"{m.coverage:.1%}", detail, result)
+    table.caption = "dwell: time the target is in view (a pointed sensor: with the ROI on it); h:mm"
+    out.print(fit(table, out, whole=("coverage",), droppable=("kind", "sensors")))

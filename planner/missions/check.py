@@ -21,7 +21,7 @@ from planner.core.units import hours_minutes
 from planner.missions.commands import DO_JUMP
 from planner.missions.file_model import Finding, Mission, Zone
 from planner.missions.findings import Findings
-from planner.missions.flight import PaperFlight, check_return, fly
+from planner.missions.flight import PaperFlight, Track, check_return, fly
 from planner.missions.rules import format_rules, jump_targets
 from planner.model.aircraft import Aircraft
 from planner.model.autopilot import rules
@@ -94,12 +94,14 @@ def check_mission(
     payload_kg: float | None = None,
     autopilot: str = "ardupilot",
     nofly: Sequence[BaseGeometry | Zone] = (),
+    track: Track | None = None,
 ) -> CheckReport:
     """Check ``mission``: format rules for ``autopilot``, then the paper flight with ``aircraft``.
 
     Without an aircraft, the checks that need no performance figures still run (format, item count,
-    loops, return, no-fly). ``payload_kg`` defaults to the profile's reference payload, with a warning. Raises
-    InputError for an unknown autopilot or a payload above the profile's maximum.
+    loops, return, no-fly). ``payload_kg`` defaults to the profile's reference payload, with a warning.
+    ``track``, when given, records where the flight went and when its sensor items ran (for the coverage
+    sweep). Raises InputError for an unknown autopilot or a payload above the profile's maximum.
     """
     r = rules(autopilot)
     wind = wind or Wind()
@@ -114,7 +116,7 @@ def check_mission(
     zones = [z if isinstance(z, Zone) else Zone(f"zone #{k + 1}", z) for k, z in enumerate(nofly)]
     zones += list(mission.fences)
     zones = [Zone(z.name, shapely.make_valid(z.geometry)) for z in zones]
-    flight = PaperFlight(mission, aircraft, wind, zones, r.name, out)
+    flight = PaperFlight(mission, aircraft, wind, zones, r.name, out, track)
     fly(mission, flight, targets, out)
     f = flight.f
     check_return(mission, f, out)

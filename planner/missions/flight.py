@@ -43,7 +43,7 @@ from planner.missions.findings import Findings, label
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Wind
 
-__all__ = ["SEGMENT_M", "Flight", "PaperFlight", "check_return", "fly"]
+__all__ = ["SEGMENT_M", "SENSOR_COMMANDS", "Flight", "PaperFlight", "Track", "check_return", "fly"]
 
 # Items the paper flight knows have no effect on the path or the clock.
 _NO_FLIGHT_EFFECT = frozenset({176, 179, 183, 184, 189, 195, 197, 200, 201, 202, 203, 205, 206, 211, 214})
@@ -56,6 +56,11 @@ RETURN_RADIUS_M = 5000.0  # a final loiter this close to home counts as a return
 MAX_VISITS = 1_000_000  # item visits before an unrolled mission is called endless
 
 _CIRCLE_POINTS = 72
+
+TRACK_STEP_DEG = 10.0  # a loiter circle is recorded every this many degrees of arc
+
+SENSOR_COMMANDS = frozenset({195, 197, 201, 206})
+"""DO items that point a sensor or switch a camera: recorded, with when they run, on a :class:`Track`."""
 
 
 @dataclass
@@ -116,17 +121,74 @@ class Flight:
     circle: tuple[float, float, float, bool, bool] | None = None  # lon, lat, radius m, clockwise, xtrack exit
 
 
+@dataclass
+class Track:
+    """Where the paper flight was when, for the coverage sweep (:mod:`planner.missions.coverage`).
+
+    ``points`` are (time s, lon, lat, alt m AMSL, circle centre lon, lat, direction) in time order: the
+    densified vertices of every leg, the aircraft's place around every loiter circle (every
+    :data:`TRACK_STEP_DEG`, timed by its ground speed in the wind; direction +1 clockwise, -1
+    counter-clockwise, 0 off a circle, centre NaN), and the point where it climbs or descends in place.
+    ``events`` are (time s, item) of the :data:`SENSOR_COMMANDS` items, when they run.
+    """
+
+    points: list[tuple[float, float, float, float, float, float, int]] = field(default_factory=list)
+    events: list[tuple[float, Item]] = field(default_factory=list)
+    bearing_deg: float | None = None  # where on the last circle flown the aircraft is, from its centre
+
+    def point(self, t_s: float, lon: float, lat: float, alt_m: float) -> None:
+        self.points.append((t_s, lon, lat, alt_m, math.nan, math.nan, 0))
+        self.bearing_deg = None
+
+    def line(self, t0_s: float, leg: _Leg, seg_s: np.ndarray, alt_m: float) -> None:
+        """A leg flown from ``t0_s``, its segments taking ``seg_s``."""
+        coords = np.asarray(leg.line.coords)
+        times = t0_s + np.concatenate([[0.0], np.cumsum(seg_s)])
+        for k, ((lon, lat), t) in enumerate(zip(coords, times, strict=True)):
+            if k == 0 and self.points and self.points[-1][:3] == (float(t), float(lon), float(lat)):
+                continue  # where the last leg ended
+            self.point(float(t), float(lon), float(lat), alt_m)
+
+    def circle(self, t0_s: float, duration_s: float, centre: tuple[float, float, float], radius_m: float,
+               clockwise: bool, speed_mps: float, wind: Wind, came_from_deg: float | None) -> None:
+        """Laps of a circle from ``t0_s`` for ``duration_s``, joined where the aircraft came from (or where it
+        left the same circle)."""
+        lon, lat, alt = centre
+        turns = duration_s / (physics.loiter_lap_s(radius_m, speed_mps, wind.from_deg, wind.speed_mps) or math.inf)
+        if radius_m <= 0 or duration_s <= 0 or not math.isfinite(turns):
+            self.point(t0_s, lon, lat, alt)
+            self.point(t0_s + max(duration_s, 0.0), lon, lat, alt)
+            return
+        last = self.points[-1] if self.points else None
+        same = last is not None and last[4:6] == (lon, lat) and self.bearing_deg is not None
+        start = self.bearing_deg if same else (came_from_deg if came_from_deg is not None else 0.0)
+        sign = 1.0 if clockwise else -1.0
+        steps = max(1, math.ceil(turns * 360.0 / TRACK_STEP_DEG))
+        bearing = start + sign * np.linspace(0.0, turns * 360.0, steps + 1)
+        vg = physics.ground_speed_mps(speed_mps, (bearing + sign * 90.0) % 360.0, wind.from_deg, wind.speed_mps)
+        dt = 1.0 / np.maximum((vg[:-1] + vg[1:]) / 2.0, 1e-6)
+        times = t0_s + duration_s * np.concatenate([[0.0], np.cumsum(dt) / dt.sum()])
+        plon, plat = geo.destination(np.full(bearing.size, lon), np.full(bearing.size, lat), bearing % 360.0,
+                                     np.full(bearing.size, radius_m))
+        direction = 1 if clockwise else -1
+        for t, x, y in zip(times, plon, plat, strict=True):
+            self.points.append((float(t), float(x), float(y), alt, lon, lat, direction))
+        self.bearing_deg = float(bearing[-1] % 360.0)
+
+
 class PaperFlight:
-    """Flies ``mission`` item by item; records faults into ``out``."""
+    """Flies ``mission`` item by item; records faults into ``out`` and, given a ``track``, where it flew."""
 
     def __init__(self, mission: Mission, aircraft: Aircraft | None, wind: Wind, zones: Sequence[Zone],
-                 autopilot: str, out: Findings) -> None:
+                 autopilot: str, out: Findings, track: Track | None = None) -> None:
         self.m = mission
         self.autopilot = autopilot
         self.a = aircraft
         self.wind = wind
         self.zones = zones
         self.out = out
+        self.track = track
+        self._came_from: float | None = None
         self._legs: dict[tuple[float, float, float, float], _Leg] = {}
         self._zone_checked: set[tuple[Any, ...]] = set()
         home = mission.home
@@ -188,11 +250,18 @@ class PaperFlight:
                                    f"against the wind ({self.wind.speed_mps:g} m/s from {self.wind.from_deg:g}°)", it)
                     f.time_s = math.inf
                 else:
+                    if self.track is not None:
+                        self.track.line(f.time_s, leg, seg_s, f.alt_m)
                     f.time_s += float(np.sum(seg_s))
             self._turn(leg)
             f.distance_m += leg.distance_m
             f.arrival_track_deg = leg.end_az_deg
-        f.time_s += self._climb_s(alt_m)
+        self._came_from = (leg.end_az_deg + 180.0) % 360.0 if leg.distance_m > 0 else None
+        climb_s = self._climb_s(alt_m)
+        if self.track is not None and climb_s > 0 and math.isfinite(f.time_s):
+            self.track.point(f.time_s, lon, lat, f.alt_m)
+            self.track.point(f.time_s + climb_s, lon, lat, alt_m)
+        f.time_s += climb_s
         f.lon, f.lat, f.alt_m = lon, lat, alt_m
         if self.a is not None and alt_m > self.a.ceiling_m + 1e-6:
             self.out.fault("ceiling", f"{label(it)}: altitude {alt_m:,.0f} m AMSL is above the ceiling of "
@@ -293,6 +362,9 @@ class PaperFlight:
             lap = physics.loiter_lap_s(radius, speed, self.wind.from_deg, self.wind.speed_mps)
             if not math.isfinite(lap):
                 self.out.fault("no_headway", f"{label(it)}: no headway around the circle at {speed:g} m/s", it)
+            elif self.track is not None and math.isfinite(f.time_s):
+                self.track.circle(f.time_s, turns * lap, (f.lon, f.lat, f.alt_m), radius, it.params[2] >= 0, speed,
+                                  self.wind, self._came_from)
             f.time_s += turns * lap
         f.distance_m += turns * 2.0 * math.pi * radius
         self._loiter_circle(it, max(radius, self._min_radius(self._loiter_speed())) if self.a else radius, it.params[2])
@@ -312,6 +384,9 @@ class PaperFlight:
                 self.out.warn("loiter_radius", f"{label(it)}: ArduPilot keeps only the sign of the NAV_LOITER_TIME "
                               "radius and flies its WP_LOITER_RAD", it)
             radius = max(radius, need)
+            if self.track is not None and math.isfinite(f.time_s):
+                self.track.circle(f.time_s - seconds, seconds, (f.lon, f.lat, f.alt_m), radius,
+                                  not it.params[2] < 0, speed, self.wind, self._came_from)
         self._loiter_circle(it, radius, it.params[2])
 
     def _loiter_radius_note(self, it: Item, radius: float) -> None:
@@ -335,6 +410,11 @@ class PaperFlight:
         self.f.ended = self.f.returned = True
         self.f.flown.append(it)
         self.f.last_nav = it
+
+    def sensor_item(self, it: Item) -> None:
+        """A DO item pointing a sensor or switching a camera: recorded on the track when it runs."""
+        if self.track is not None:
+            self.track.events.append((self.f.time_s, it))
 
     def change_speed(self, it: Item) -> None:
         kind, speed = it.params[0], it.params[1]
@@ -383,6 +463,8 @@ def fly(mission: Mission, flight: PaperFlight, targets: dict[int, int | None], o
             flight.rtl(it)
         elif cmd == DO_CHANGE_SPEED:
             flight.change_speed(it)
+        elif cmd in SENSOR_COMMANDS:
+            flight.sensor_item(it)
         elif cmd not in _NO_FLIGHT_EFFECT:
             out.warn("not_modelled", f"{label(it)}: command {cmd} is not modelled by the paper flight", it)
         pos += 1
