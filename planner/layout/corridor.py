@@ -149,7 +149,7 @@ def corridor_pattern(
     # a pass flown along the line sits offset_m left of its strip; flown back, offset_m right of it
     ahead = [_pass_vertices(_offset(line, o + offset_m), line) for o in offsets]
     back = [_pass_vertices(_offset(line, o - offset_m), line) for o in offsets] if offset_m else ahead
-    usable = [i for i in range(n) if ahead[i] is not None and back[i] is not None]
+    usable = [i for i in range(n) if ahead[i] is not None or back[i] is not None]
     min_gap = max(1, math.ceil(2 * radius / spacing - 1e-9))
     base_order = [usable[i] for i in lane_order(len(usable), min_gap)]
 
@@ -161,7 +161,9 @@ def corridor_pattern(
             for k, i in enumerate(order):
                 forward = forward_first == (k % 2 == 0)
                 verts = ahead[i] if forward else back[i]
-                assert verts is not None
+                if verts is None:  # offset past a bend on its inside: this way round cannot be flown
+                    legs = []
+                    break
                 if not forward:
                     verts = verts[::-1]
                 straights = _straights(verts)
@@ -169,13 +171,17 @@ def corridor_pattern(
                     legs.append(shortest_path(legs[-1].end_pose(), straights[0].start, radius))
                 legs.extend(straights)
                 flown.append(tuple((float(x), float(y)) for x, y in verts))
+            if not legs:
+                continue
             total = float(sum(leg.length_m for leg in legs))
             key = total
             if hint is not None:
                 key += math.hypot(legs[0].start.x_m - hint[0], legs[0].start.y_m - hint[1])
             if best is None or key < best[0]:
                 best = (key, legs, flown, [offsets[i] for i in order])
-    assert best is not None
+    if best is None:
+        raise InputError(f"no pass of the corridor can be flown: the line bends tighter than the "
+                         f"{abs(offset_m):.0f} m its passes sit beside their strips")
     _, legs, flown, flown_offsets = best
     length = float(sum(leg.length_m for leg in legs))
     return CorridorPattern(
