@@ -245,29 +245,32 @@ def _watched_s(task: Task, f: _Steps, frame: geo.LocalFrame) -> float:
     tx, ty = frame.to_local(task.geometry.centroid.x, task.geometry.centroid.y)
     target = np.array([float(tx), float(ty)])
     off = target - f.mid
-    ahead = np.einsum("ij,ij->i", off, f.ahead)
-    right = off[:, 0] * f.ahead[:, 1] - off[:, 1] * f.ahead[:, 0]
-    height = f.alt_m - task.ground_elev_m
-    seen = np.zeros(len(f.dt_s), bool)
+    reach = max(s.slant_range_m if s.slant_range_m > 0 else math.inf for s in sensors)
+    near = np.flatnonzero(np.hypot(*off.T) <= reach)  # steps from which some sensor may reach it
+    off, mid, heading, alt = off[near], f.mid[near], f.ahead[near], f.alt_m[near]
+    ahead = np.einsum("ij,ij->i", off, heading)
+    right = off[:, 0] * heading[:, 1] - off[:, 1] * heading[:, 0]
+    height = alt - task.ground_elev_m
+    seen = np.zeros(len(near), bool)
     for s in sensors:
-        ok = (f.alt_m >= s.min_alt_m) & (f.alt_m <= s.max_alt_m) & s.watches(ahead, right, height)
+        ok = (alt >= s.min_alt_m) & (alt <= s.max_alt_m) & s.watches(ahead, right, height)
         if s.targets == "one":
-            ok &= _aims_at(s, f, target, task.ground_elev_m)
+            ok &= _aims_at(s, mid, alt, f.roi[near], target, task.ground_elev_m)
         seen |= ok
-    return float(f.dt_s[seen].sum())
+    return float(f.dt_s[near][seen].sum())
 
 
-def _aims_at(sensor: Sensor, f: _Steps, target: np.ndarray, ground_m: float) -> np.ndarray:
-    """Per step: whether the line of sight through the ROI in force meets the target's ground within the
-    sensor's pointing tolerance of the target."""
-    drop = f.alt_m - f.roi[:, 2]
+def _aims_at(sensor: Sensor, mid: np.ndarray, alt_m: np.ndarray, roi: np.ndarray, target: np.ndarray,
+             ground_m: float) -> np.ndarray:
+    """Per step (aircraft at ``mid``, ``alt_m``; ROI x, y, alt in force): whether the line of sight through
+    the ROI meets the target's ground within the sensor's pointing tolerance of the target."""
+    drop = alt_m - roi[:, 2]
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = (f.alt_m - ground_m) / drop
-        aim = f.mid + (f.roi[:, :2] - f.mid) * scale[:, None]
+        scale = (alt_m - ground_m) / drop
+        aim = mid + (roi[:, :2] - mid) * scale[:, None]
         miss = np.hypot(*(aim - target).T)
-        slant = np.hypot(np.hypot(*(target - f.mid).T), f.alt_m - ground_m)
-        tolerance = sensor.pointing_tolerance_m(slant)
-        return np.isfinite(miss) & (drop > 0) & (miss <= tolerance)
+        slant = np.hypot(np.hypot(*(target - mid).T), alt_m - ground_m)
+        return np.isfinite(miss) & (drop > 0) & (miss <= sensor.pointing_tolerance_m(slant))
 
 
 def _imaged(task: Task, geom: BaseGeometry, f: _Steps) -> BaseGeometry:
