@@ -52,6 +52,15 @@ climb_rate_mps = 3
 descent_rate_mps = 4
 turnaround_min = 60
 """
+SENSORS = """[[sensor]]
+name = "cam"
+capability = "eo-ir"
+mass_kg = 30
+look = "down"
+fov_deg = 20
+slant_range_m = 12000
+"""
+MY_SENSORS = 'sensors = "mine-sensors.toml"\n' + GOOD_TOML.replace('["eo-ir"]', '["cam"]')
 
 
 def case(toml: str = GOOD_TOML, areas: str = GOOD_AREAS, **extra: str) -> dict[str, str]:
@@ -96,4 +105,23 @@ CORPUS: dict[str, tuple[dict[str, str], str]] = {
                                         "[persistent]: 'horizon_h' must be > 0, got 0"),
     "persistent unknown key": (case(GOOD_TOML + "[persistent]\nhandover_mins = 10\n"), "did you mean 'handover_min'"),
     "negative persistent_h": (case(areas=_fc(_point(persistent_h=-4))), "'persistent_h' must be > 0"),
+    "sensor field of view of 200 degrees": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS.replace("fov_deg = 20", "fov_deg = 200")}),
+        "'fov_deg' must be <= 179"),
+    "sensor depression limits the wrong way round": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS + "min_depression_deg = 60\nmax_depression_deg = 30\n"}),
+        "'min_depression_deg' 60 must be below 'max_depression_deg' 30"),
+    "sensor side that is no side": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS.replace('look = "down"', 'look = "side"\nsides = "up"')}),
+        "'sides' must be one of left, right, both"),
+    "sensor squint over 90 degrees": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS + "squint_deg = 120\n"}), "'squint_deg' must be <= 90"),
+    "sensor watching some targets": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS + 'targets = "some"\n'}), "'targets' must be one of one, all"),
+    "sensor with a negative slant range": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS.replace("12000", "-5")}), "'slant_range_m' must be >= 0"),
+    "side-looking sensor without a far limit": (
+        case(MY_SENSORS, **{"mine-sensors.toml": SENSORS.replace('look = "down"', 'look = "side"').replace(
+            "slant_range_m = 12000", "")}),
+        "needs 'slant_range_m', 'min_depression_deg' or 'swath_m'"),
 }
