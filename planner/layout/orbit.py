@@ -119,6 +119,11 @@ def unwatched(design: OrbitDesign, sensor: Sensor, centre: tuple[float, float], 
     if ok.all():
         return ""
     k = int(np.flatnonzero(~ok)[0])
-    far = float(np.hypot(*off[k])) + design.radius_m
-    return (f"'{watched[k].name}' is not in {sensor.name} view from the whole {design.radius_m:.0f} m orbit: "
-            + sensor.unseen_reason(far, float(heights[k]), f"its far side at {design.alt_m:.0f} m"))
+    d = float(np.hypot(*off[k]))
+    why = ""
+    for ground, side in ((d + design.radius_m, "far"), (abs(d - design.radius_m), "near")):
+        why = why or sensor.unseen_reason(ground, float(heights[k]), f"its {side} side at {design.alt_m:.0f} m")
+        if "cannot keep" in why:
+            why = ""
+    why = why or f"{sensor.name} cannot keep it in view (side, squint {sensor.squint_deg:g}°)"
+    return f"'{watched[k].name}' is not in {sensor.name} view from the whole {design.radius_m:.0f} m orbit: {why}"

@@ -3,10 +3,10 @@
 Geometry is laid out in the scenario's local frame (metres, x east, y north) and returned in WGS84.
 A :class:`PatternDesign` says where the pattern starts and ends, how long it takes in the wind, the
 polyline the autopilot flies (waypoints), for racetracks how many laps, and what the sensor images: a
-survey's or patrol's strips (laid out for the sensor flying it, at the task's height above its ground) or
-how long a racetrack keeps its target in view (checked along every imaging leg, ends included). Turns are at least the
-aircraft's wind-widened turn radius: survey and patrol turns are Dubins paths (planner.survey,
-planner.corridor), racetrack ends are half circles.
+survey's or patrol's strips (laid out for the sensor flying it, at the task's height above its ground)
+or how long a racetrack keeps its target in view (checked along every imaging leg, ends included).
+Turns are at least the aircraft's wind-widened turn radius: survey and patrol turns are Dubins paths
+(planner.survey, planner.corridor), racetrack ends are half circles.
 """
 
 from __future__ import annotations

@@ -182,9 +182,9 @@ def _steps(flown: Flown, track: Track, frame: geo.LocalFrame) -> _Steps:
         m = m / np.maximum(np.hypot(*m.T), 1e-9)[:, None]
         mid[on] = centre + m * radius[:, None]
         ahead[on] = np.column_stack([m[:, 1], -m[:, 0]]) * circle[:-1, 2][on][:, None]
-    for k in range(len(ahead)):  # standing still (a climb in place): the last heading flown
-        if not np.isfinite(ahead[k]).all():
-            ahead[k] = ahead[k - 1] if k else (1.0, 0.0)
+    moving = np.isfinite(ahead).all(axis=1)  # standing still (a climb in place): the last heading flown
+    last = np.maximum.accumulate(np.where(moving, np.arange(len(ahead)), -1))
+    ahead = np.where((last >= 0)[:, None], ahead[np.maximum(last, 0)], np.array([1.0, 0.0]))
     roi, trigger = _sensor_state(flown.mission, track, t[:-1], frame)
     return _Steps(start, end, mid, ahead, (alt[:-1] + alt[1:]) / 2.0, np.diff(t), roi, trigger,
                   flown.sensors)

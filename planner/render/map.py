@@ -135,7 +135,7 @@ def _map_figure(plan: Plan) -> Figure:
                 ax.plot(px, py, color=colour, lw=1.0, zorder=5, gid=f"racetrack:{s.name}")
         for o in s.orbits:
             if len(o.tasks) > 1:
-                labels.extend(_watched(ax, frame, plan, o, colour))
+                labels.extend(_watched(ax, frame, plan, o, colour, dense))
         for pat in s.patterns:
             imaged = imaged_area(pat)
             if not imaged.is_empty:
@@ -276,8 +276,8 @@ def _overlaps(a: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return np.clip(w, 0.0, None) * np.clip(h, 0.0, None)
 
 
-def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: str) -> list[_Label]:
-    """A shared orbit's sight lines from its centre to its targets; returns when each is watched (UTC labels)."""
+def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: str, dense: bool) -> list[_Label]:
+    """A shared orbit's sight lines to its targets; returns when each is watched (UTC labels; none if ``dense``)."""
     where = {t.name: t.geometry for t in plan.tasks}
     cx, cy = frame.to_local(orbit.centre.lon, orbit.centre.lat)
     out = []
@@ -287,7 +287,7 @@ def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: 
             ax.plot([cx, tx], [cy, ty], color=colour, lw=0.8, ls=(0, (2, 2)), zorder=5, gid=f"sight:{name}")
             when = f"{plan.time(w.start_s):%H:%M}–{plan.time(w.end_s):%H:%M}"
             out.append(_Label(when, float(tx), float(ty), 5.5, colour, "normal", 1, gid=f"watch:{name}"))
-    return out
+    return [] if dense else out
 
 
 def _sortie_label(s: Sortie) -> str:
