@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
@@ -23,7 +22,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
-from matplotlib.text import Annotation
 from shapely.geometry import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
 
@@ -32,6 +30,7 @@ from planner.core.units import hours_minutes
 from planner.model.plan import Orbit, Plan, Sortie
 from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
 from planner.render.furniture import HALO, sortie_legend, wind_arrow
+from planner.render.labels import Label, place_labels
 from planner.render.shapes import imaged_area, lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
 
 __all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
@@ -96,7 +95,7 @@ def _map_figure(plan: Plan) -> Figure:
     if any(b.gcs_range_km > 0 for b in plan.bases):
         key.append((Line2D([], [], ls=(0, (5, 4)), lw=0.9, color=_RANGE), "ground-station radio range"))
 
-    labels: list[_Label] = []
+    labels: list[Label] = []
     work = [t for t in plan.tasks if t.kind != "nofly"]
     dense = len(work) + len(plan.bases) > MAX_LABELS
     for t in work:
@@ -148,7 +147,7 @@ def _map_figure(plan: Plan) -> Figure:
         bx, by = frame.to_local(b.lon, b.lat)
         ax.plot([bx], [by], marker="^", markersize=11, color=INK, markeredgecolor="white", markeredgewidth=1.2,
                 ls="none", zorder=8, gid=f"base:{b.name}")
-        labels.insert(0, _Label(b.name, float(bx), float(by), 8.5, INK, "bold", -1))
+        labels.insert(0, Label(b.name, float(bx), float(by), 8.5, INK, "bold", -1))
     key.insert(0, (Line2D([], [], marker="^", markersize=9, color=INK, markeredgecolor="white", ls="none"),
                    "base"))
     key.append((Line2D([], [], marker="o", markersize=6, color="#0072b2", markeredgecolor=INK,
@@ -165,7 +164,7 @@ def _map_figure(plan: Plan) -> Figure:
     if any(len(o.tasks) > 1 for s in plan.sorties for o in s.orbits):
         key.append((Line2D([], [], color="#0072b2", lw=0.8, ls=(0, (2, 2))), "shared orbit: target watched, when"))
 
-    _place_labels(fig, ax, labels)
+    place_labels(fig, ax, labels, MAX_LABELS)
     _scale_bar(ax, extent)
     _north_arrow(ax, frame, extent)
     wind_arrow(ax, frame, extent, plan.wind.from_deg, plan.wind.speed_mps)
@@ -197,86 +196,7 @@ def _map_figure(plan: Plan) -> Figure:
     return fig
 
 
-@dataclass(frozen=True)
-class _Label:
-    """A map label wanted beside the point (x, y) in metres; lower ``rank`` is placed first."""
-
-    text: str
-    x: float
-    y: float
-    size_pt: float
-    colour: str
-    weight: str
-    rank: int
-    gid: str = ""
-
-
-# Offsets (points) tried in turn: right, left, above, below and the diagonals, near then farther out; a label
-# placed past the first ring gets a leader line to its point.
-_LABEL_SPOTS = tuple(
-    ((k * dx, k * dy), ha, va)
-    for k in (1, 2, 3.5, 5)
-    for (dx, dy), ha, va in (
-        ((6, 0), "left", "center"), ((-6, 0), "right", "center"), ((0, 7), "center", "bottom"),
-        ((0, -7), "center", "top"), ((5, 5), "left", "bottom"), ((-5, 5), "right", "bottom"),
-        ((5, -5), "left", "top"), ((-5, -5), "right", "top"),
-    )
-)
-
-
-def _place_labels(fig: Figure, ax: Axes, labels: list[_Label]) -> None:
-    """Put each label at the first spot that overlaps no earlier label or marker (else the least-bad one); a
-    label set away from its point (past the nearest ring of spots) is joined to it by a thin leader line, so
-    in a cluster no name reads as another dot's.
-
-    Deterministic: labels go in (rank, input) order and spots in a fixed order. Past :data:`MAX_LABELS`
-    the lowest-ranked labels are left off so a big map stays legible.
-    """
-    renderer = fig.canvas.get_renderer()
-    scale = DPI / 72.0
-    anchors = ax.transData.transform(np.array([[lab.x, lab.y] for lab in labels]).reshape(-1, 2))
-    radius = np.array([4.0 * scale if lab.rank >= 0 else 7.0 * scale for lab in labels])
-    taken = np.column_stack([anchors[:, 0] - radius, anchors[:, 1] - radius,
-                             anchors[:, 0] + radius, anchors[:, 1] + radius]) if labels else np.zeros((0, 4))
-    frame_px = ax.get_window_extent(renderer).extents
-    grow = np.array([-2.0, -2.0, 2.0, 2.0])
-    for lab in sorted(labels, key=lambda item: item.rank)[:MAX_LABELS]:
-        best: tuple[float, Annotation, np.ndarray, tuple[tuple[float, float], str, str]] | None = None
-        for offset, ha, va in _LABEL_SPOTS if lab.rank >= 0 else (((0, -9), "center", "top"), *_LABEL_SPOTS):
-            text = ax.annotate(lab.text, (lab.x, lab.y), xytext=offset, textcoords="offset points", ha=ha,
-                               va=va, fontsize=lab.size_pt, fontweight=lab.weight, color=lab.colour, zorder=8,
-                               path_effects=_HALO, annotation_clip=True, gid=lab.gid or f"label:{lab.text}")
-            ext = text.get_window_extent(renderer).extents + grow
-            cost = float(_overlaps(ext, taken).sum())
-            cost += 4.0 * ((ext[2] - ext[0]) * (ext[3] - ext[1]) - float(_overlaps(ext, frame_px[None, :])[0]))
-            if best is None or cost < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (cost, text, ext, (offset, ha, va))
-            else:
-                text.remove()
-            if cost == 0:
-                break
-        if best is not None:
-            taken = np.vstack([taken, best[2]])
-            (dx, dy), ha, va = best[3]
-            if math.hypot(dx, dy) > 10.0:  # away from its point: a leader line says whose label it is
-                best[1].remove()
-                ax.annotate(lab.text, (lab.x, lab.y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                            fontsize=lab.size_pt, fontweight=lab.weight, color=lab.colour, zorder=8,
-                            path_effects=_HALO, annotation_clip=True, gid=f"label:{lab.text}",
-                            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "#555555", "shrinkA": 1.5,
-                                        "shrinkB": 3.0, "gid": f"leader:{lab.text}"})
-
-
-def _overlaps(a: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Area (px²) that box ``a`` shares with each of ``boxes``, all as (x0, y0, x1, y1)."""
-    w = np.minimum(a[2], boxes[:, 2]) - np.maximum(a[0], boxes[:, 0])
-    h = np.minimum(a[3], boxes[:, 3]) - np.maximum(a[1], boxes[:, 1])
-    return np.clip(w, 0.0, None) * np.clip(h, 0.0, None)
-
-
-def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: str, dense: bool) -> list[_Label]:
+def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: str, dense: bool) -> list[Label]:
     """A shared orbit's sight lines to its targets; returns when each is watched (UTC labels; none if ``dense``)."""
     where = {t.name: t.geometry for t in plan.tasks}
     cx, cy = frame.to_local(orbit.centre.lon, orbit.centre.lat)
@@ -286,7 +206,7 @@ def _watched(ax: Axes, frame: geo.LocalFrame, plan: Plan, orbit: Orbit, colour: 
             tx, ty = frame.to_local(where[name].x, where[name].y)
             ax.plot([cx, tx], [cy, ty], color=colour, lw=0.8, ls=(0, (2, 2)), zorder=5, gid=f"sight:{name}")
             when = f"{plan.time(w.start_s):%H:%M}–{plan.time(w.end_s):%H:%M}"
-            out.append(_Label(when, float(tx), float(ty), 5.5, colour, "normal", 1, gid=f"watch:{name}"))
+            out.append(Label(when, float(tx), float(ty), 5.5, colour, "normal", 1, gid=f"watch:{name}"))
     return [] if dense else out
 
 
@@ -485,7 +405,7 @@ def _task_handle(kind: str) -> object:
 
 
 def _draw_task(ax: Axes, geom: BaseGeometry, kind: str, colour: str, *, served: bool, name: str,
-               dense: bool) -> _Label:
+               dense: bool) -> Label:
     """One task in ``colour`` (its sortie's, or grey when unserved); unserved get a cross (smaller when
     ``dense``), drawn under the routes. Returns its label."""
     gid = f"task:{name}"
@@ -506,7 +426,7 @@ def _draw_task(ax: Axes, geom: BaseGeometry, kind: str, colour: str, *, served: 
     if not served:
         ax.plot([anchor.x], [anchor.y], marker="x", markersize=4.5 if dense else 7, color=UNSERVED,
                 markeredgewidth=1.0 if dense else 1.6, ls="none", zorder=4, gid=f"unserved:{name}")
-    return _Label(name, anchor.x, anchor.y, 6.5, INK if served else "#6b6b6b", "normal", 0 if served else 2)
+    return Label(name, anchor.x, anchor.y, 6.5, INK if served else "#6b6b6b", "normal", 0 if served else 2)
 
 
 def _scale_bar(ax: Axes, extent: tuple[float, float, float, float]) -> None:
