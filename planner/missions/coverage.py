@@ -253,11 +253,21 @@ def _watched_s(task: Task, f: _Steps, frame: geo.LocalFrame) -> float:
     height = alt - task.ground_elev_m
     seen = np.zeros(len(near), bool)
     for s in sensors:
-        ok = (alt >= s.min_alt_m) & (alt <= s.max_alt_m) & s.watches(ahead, right, height)
+        ok = _in_sight(s, mid, alt, ahead, right, height)
         if s.targets == "one":
             ok &= _aims_at(s, mid, alt, f.roi[near], target, task.ground_elev_m)
         seen |= ok
     return float(f.dt_s[near][seen].sum())
+
+
+def _in_sight(sensor: Sensor, mid: np.ndarray, alt_m: np.ndarray, ahead_m: np.ndarray, right_m: np.ndarray,
+              height_m: np.ndarray) -> np.ndarray:
+    """Per step (aircraft at ``mid``, ``alt_m`` m AMSL), whether ``sensor`` has a point target in sight: ``ahead_m``
+    and ``right_m`` from the aircraft along and across its heading, ``height_m`` below it. Its altitude band and
+    its geometry (slant range, depression, side, squint: :meth:`Sensor.watches`). The check's one sight test
+    of a point target (a terrain mask between ``mid`` and the target, when modelled, belongs here)."""
+    band = (alt_m >= sensor.min_alt_m) & (alt_m <= sensor.max_alt_m)
+    return band & sensor.watches(ahead_m, right_m, height_m)
 
 
 def _aims_at(sensor: Sensor, mid: np.ndarray, alt_m: np.ndarray, roi: np.ndarray, target: np.ndarray,
