@@ -11,6 +11,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from planner.core.intervals import covered_s
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Base, Scenario, Task, Wind
 
@@ -309,8 +310,11 @@ class Plan:
         return tuple(c.task for c in self.coverage if c.share < 1.0 - 1e-9)
 
     def sensor_coverage(self) -> tuple[SensorCoverage, ...]:
-        """Per served task, in the scenario's order, what its sensor sees (:class:`SensorCoverage`)."""
+        """Per served task, in the scenario's order, what its sensor sees (:class:`SensorCoverage`). A
+        persistent orbit (one with a relief ``coverage`` record) is asked for its whole window: watched is
+        the union of its watches inside the window, so relief handovers count once and gaps not at all."""
         watched: dict[str, float] = {}
+        spans: dict[str, list[tuple[float, float]]] = {}
         imaged: dict[str, float] = {}
         for s in self.sorties:
             for leg in s.legs:
@@ -318,15 +322,22 @@ class Plan:
                     for w in leg.orbit.watches:
                         for name in w.tasks:
                             watched[name] = watched.get(name, 0.0) + w.duration_s
+                            spans.setdefault(name, []).append((w.start_s, w.end_s))
                 elif leg.pattern is not None and leg.pattern.kind == "racetrack":
                     for name in leg.pattern.tasks:
                         watched[name] = watched.get(name, 0.0) + leg.pattern.watch_s
                 elif leg.pattern is not None:
                     for name in leg.pattern.tasks:
                         imaged[name] = max(imaged.get(name, 0.0), leg.pattern.imaged)
+        windows = {c.task: (c.window_start_s, c.window_end_s) for c in self.coverage}
         out = []
         for t in self.tasks:
-            if t.name in watched:
+            if t.name in windows and t.name in spans:
+                start, end = windows[t.name]
+                seen, _ = covered_s(spans[t.name], (start, end))
+                share = min(1.0, seen / (end - start)) if end > start else 1.0
+                out.append(SensorCoverage(t.name, "dwell", share, seen, end - start))
+            elif t.name in watched:
                 seen = watched[t.name]
                 share = min(1.0, seen / t.dwell_s) if t.dwell_s > 0 else float(seen > 0)
                 out.append(SensorCoverage(t.name, "dwell", share, seen, t.dwell_s))
@@ -348,3 +359,4 @@ class Plan:
             "flight_hours": round(sum(s.flight_s for s in self.sorties) / 3600.0, 4),
             "distance_km": round(sum(s.distance_m for s in self.sorties) / 1000.0, 3),
         }
+

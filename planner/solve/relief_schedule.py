@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.core.intervals import covered_s
 from planner.solve.cp import cp_solver
 from planner.solve.problem import SolveParams
 
@@ -98,21 +99,7 @@ def coverage_of(launches: Sequence[Launch], orbit: int, window: tuple[float, flo
     for i, (arrive, depart) in enumerate(spans):
         relief = any(a <= arrive < d for a, d in spans[:i])
         credited.append((arrive + (handover_s if relief else 0.0), depart))
-    covered = 0.0
-    gaps: list[tuple[float, float]] = []
-    t = lo
-    for a, b in sorted(credited):
-        a, b = max(a, lo), min(b, hi)
-        if b <= a:
-            continue
-        if a > t:
-            gaps.append((t, a))
-        if b > t:
-            covered += b - max(a, t)
-            t = b
-    if t < hi:
-        gaps.append((t, hi))
-    return covered, gaps
+    return covered_s(credited, (lo, hi))
 
 
 def rotation(problem: ReliefProblem, *, by_priority: bool = False) -> list[Launch]:
