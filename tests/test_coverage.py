@@ -435,11 +435,13 @@ def test_survey_lanes_shifted_half_a_swath_fail(tmp_path, capsys):
     assert code == 4 and doc["coverage"][0]["coverage"] < 0.9
 
 
-def test_coverage_needs_areas_and_an_aircraft_and_a_known_payload(three, capsys):
+def test_coverage_needs_areas_and_an_aircraft_and_a_known_payload(three, capsys, tmp_path):
     out, areas = three
     mission = str(out / "anka-1.waypoints")
+    alone = tmp_path / "anka-1.waypoints"  # no plan.json beside it: nothing recorded of its aircraft
+    alone.write_text((out / "anka-1.waypoints").read_text())
     assert main(["check", mission, "--coverage", "--aircraft", "anka"]) == 2
-    assert main(["check", mission, "--coverage", "--areas", str(areas)]) == 2
+    assert main(["check", str(alone), "--coverage", "--areas", str(areas)]) == 2
     assert main(["check", mission, "--coverage", "--areas", str(areas), "--aircraft", "anka", "--tasks", "nope"]) == 2
     assert main(["check", mission, "--coverage", "--areas", str(areas), "--aircraft", "anka", "--min-coverage",
                  "120"]) == 2
@@ -447,7 +449,12 @@ def test_coverage_needs_areas_and_an_aircraft_and_a_known_payload(three, capsys)
                  "lidar"]) == 3
     assert main(["check", mission, mission, "--aircraft", "anka", "--aircraft", "anka", "--aircraft", "anka"]) == 2
     capsys.readouterr()
-    assert main(["check", mission, "--coverage", "--areas", str(areas), "--aircraft", "anka"]) == 0  # every sensor
+    # our own file: the aircraft and loadout the planner recorded in the plan.json beside it
+    assert main(["check", mission, "--coverage", "--areas", str(areas), "--json"]) == 0
+    text = capsys.readouterr()
+    assert "every catalogue sensor" not in text.err and all(c["sensors"] == ["eo-ir"]
+                                                            for c in json.loads(text.out)["coverage"])
+    assert main(["check", str(alone), "--coverage", "--areas", str(areas), "--aircraft", "anka"]) == 0
     text = capsys.readouterr()
     assert "Coverage" in text.out and "every catalogue sensor" in text.err
 

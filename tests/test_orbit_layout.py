@@ -69,6 +69,40 @@ def test_plan_serves_nearby_targets_from_one_shared_orbit(scenario_factory):
     assert p.metrics()["priority_served"] == 6
 
 
+def test_a_wide_area_sensor_watches_every_member_at_once_for_the_longest_dwell(scenario_factory):
+    feats = [
+        target("a", 74.00, 49.50, sensor="sigint", priority=2, dwell_min=40),
+        target("b", 74.06, 49.52, sensor="sigint", priority=3, dwell_min=60),
+        target("c", 74.02, 49.47, sensor="sigint", priority=1, dwell_min=20),
+        target("far", 76.50, 49.50, sensor="sigint", dwell_min=20),  # ~180 km on: beyond the 150 km slant range
+    ]
+    fleet = '[[fleet]]\naircraft = "anka"\ncount = 1\nbase = "Alpha"\npayload = ["sigint", "satcom"]\n'
+    p = plan(read_scenario(scenario_factory(feats, fleet=fleet)))
+    assert not p.unserved
+    orbits = [o for s in p.sorties for o in s.orbits]
+    shared = next(o for o in orbits if len(o.tasks) > 1)
+    assert set(shared.tasks) == {"a", "b", "c"}
+    (watch,) = shared.watches  # one dwell serves all: the longest asked, in whole laps
+    assert set(watch.tasks) == {"a", "b", "c"}
+    assert 60 * 60 <= shared.duration_s < 60 * 60 + shared.lap_s + 1e-6
+    assert [o.tasks for o in orbits if "far" in o.tasks] == [("far",)]
+    seen = {c.task: c.share for c in p.sensor_coverage()}
+    assert seen == {"a": 1.0, "b": 1.0, "c": 1.0, "far": 1.0}
+
+
+def test_a_side_looking_radar_cannot_share_a_circle_with_targets_off_its_centre(scenario_factory):
+    """GMTI looks at most 60° off broadside: round a whole circle a target a few km off the centre passes
+    ahead of and behind the aircraft, so each gets its own orbit with the target at the centre."""
+    feats = [target("a", 74.00, 49.50, sensor="gmti", dwell_min=40), target("b", 74.06, 49.52, sensor="gmti")]
+    fleet = '[[fleet]]\naircraft = "anka"\ncount = 1\nbase = "Alpha"\npayload = ["gmti", "satcom"]\n'
+    p = plan(read_scenario(scenario_factory(feats, fleet=fleet)))
+    orbits = [o for s in p.sorties for o in s.orbits]
+    assert sorted(o.tasks for o in orbits) == [("a",), ("b",)]
+    for o in orbits:
+        (w,) = o.watches
+        assert (o.centre.lon, o.centre.lat) == pytest.approx((w.roi.lon, w.roi.lat))
+
+
 @settings(max_examples=25, deadline=None, database=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 7))
 def test_cp_sat_layout_is_the_brute_force_minimum(seed, n):

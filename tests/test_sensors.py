@@ -132,4 +132,12 @@ def test_sensors_list_shows_the_geometry_fields(capsys):
     assert {"min_depression_deg", "max_depression_deg", "squint_deg", "fov_deg"} <= set(rows["eo-ir"])
     assert main(["sensors", "list"]) == 0
     table = capsys.readouterr().out
-    assert "one at a time" in table and "all in view" in table and "side right" in table
+    catalogue, geometry = table.split("Sensor geometry")
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[1:-1]]
+            for line in catalogue.splitlines() if line.startswith("│")}
+    assert "one at a time" in catalogue and rows["sar"][4] == "side right"
+    assert rows["gmti"][5] == "all" and rows["eo-ir"][5] == "one"
+    shown = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[1:-1]]
+             for line in geometry.splitlines() if line.startswith("│")}
+    assert shown["sar"][1:6] == ["40", "6–70°", "10°", "6", "45°"]
+    assert shown["sar"][6] == "+1.82…+7.82"  # at 5 km AGL: from the 70° near edge, 6 km of swath to the right
