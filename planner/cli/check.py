@@ -62,6 +62,11 @@ def check_command(
     autopilot: Annotated[
         str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.", callback=autopilot_name)
     ] = "ardupilot",
+    params: Annotated[
+        Path | None,
+        typer.Option("--params", help="ArduPilot parameter file the vehicle will have (e.g. the plan's ardupilot.param); "
+                     "without it, each parameter the mission relies on is a warning."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file).")] = False,
 ) -> None:
     """Fly each mission FILE on paper and report distance, time, endurance margin and every fault found.
@@ -70,6 +75,7 @@ def check_command(
     """
     from planner.core.errors import InputError, PlannerError
     from planner.io.mission_file import read_mission, read_nofly
+    from planner.io.param_file import read_param_file
     from planner.missions.check import check_mission
     from planner.missions.file_model import Zone
     from planner.model.scenario import Reserve
@@ -93,6 +99,7 @@ def check_command(
         zones: list[Zone] = []
         for path in nofly or []:
             zones.extend(read_nofly(path))
+        parameters = read_param_file(params) if params is not None else None
     except PlannerError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
@@ -102,7 +109,8 @@ def check_command(
             mission = read_mission(path)
             flown, payload, notes = _flown_as(mission, craft, payload_kg)
             report = check_mission(mission, aircraft=flown, wind=wind_value, reserve=reserve_rule,
-                                   payload_kg=payload, autopilot=autopilot, nofly=zones)
+                                   payload_kg=payload, autopilot=autopilot, nofly=zones,
+                                   parameters=parameters)
             results.append((path, replace(report, warnings=report.warnings + notes) if notes else report))
         except InputError as exc:
             results.append((path, str(exc)))

@@ -53,7 +53,7 @@ def cost_model(
     nb, nt = len(bases), len(tasks)
     n = nb + nt
     craft = {a.name: a for a in (e.aircraft for e in scenario.fleet)}
-    approach = np.array([2.0 * APPROACH_M if b.runway_deg is not None else 0.0 for b in bases])
+    approach = np.full(len(bases), 2.0 * APPROACH_M)  # every landing flies out to its approach and back
     classes = [(name, satcom) for name in types for satcom in (False, True)]
     travel = np.zeros((len(classes), n, n))
     turn_m = np.zeros((len(types), n, n))
