@@ -14,10 +14,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, shape
 
-from planner.geo import LocalFrame, distance_m
+from planner.core.geo import LocalFrame, distance_m
 from tests.sitl.fixtures import require_sitl, sitl_flights
 from tests.sitl.flight import loiter_flown
-from tests.sitl.protocol import differences
 from tests.sitl.sortie import Flown, nav_sequence
 
 require_sitl()
@@ -35,8 +34,15 @@ def flown(request: pytest.FixtureRequest, sitl_flights: dict[str, Flown]) -> Flo
     return sitl_flights[request.param]
 
 
-def test_mission_reads_back_as_sent(flown: Flown) -> None:
-    assert differences(flown.sent, flown.read_back) == []
+def test_mission_fence_and_rally_points_read_back_as_sent(flown: Flown) -> None:
+    assert flown.upload.ok, flown.upload.differences
+    assert flown.upload.counts["mission"] == len(flown.mission.items)
+    assert flown.upload.counts["rally points"] == 1
+    assert flown.upload.counts["geofence"] == 4 * len(_zones(flown))  # each zone of these scenarios is a rectangle
+
+
+def _zones(flown: Flown) -> list[str]:
+    return [t["name"] for t in flown.plan["tasks"] if t["kind"] == "nofly"]
 
 
 def test_default_parameters_refuse_to_arm_a_mission_with_a_landing_sequence(flown: Flown) -> None:
@@ -73,7 +79,7 @@ def test_racetrack_laps_are_flown_the_planned_number_of_times(flown: Flown) -> N
     racetracks = [leg for leg in flown.sortie["legs"] if leg["kind"] == "racetrack"]
     if not racetracks:
         pytest.skip("no racetrack in this flight")
-    jumps = [it for it in flown.mission.items if it.command == 177]
+    jumps = [it for it in flown.sent if it.command == 177]
     assert len(jumps) == len(racetracks)
     for jump, leg in zip(jumps, racetracks, strict=True):
         planned_laps = leg["pattern"]["laps"] if "pattern" in leg else int(jump.params[1]) + 1
@@ -136,8 +142,8 @@ def test_holds_are_flown_at_the_loiter_radius_shipped(sitl_flights: dict[str, Fl
     flown = sitl_flights["airspace"]
     holds = _loiters(flown, 19)
     assert holds, "the scenario should make the aircraft wait for W2's window"
-    radius = flown.params.get("WP_LOITER_RAD")
     for it in holds:
+        assert flown.params.get("WP_LOITER_RAD") == abs(it.params[2])  # ArduPlane flies WP_LOITER_RAD, not p3
         got = loiter_flown(flown.log, it.index, it.lat, it.lon)
-        assert radius is not None
-        assert got.radius_m == pytest.approx(radius, rel=RADIUS_TOLERANCE)
+        assert got.direction == (1 if it.params[2] > 0 else -1)
+        assert got.radius_m == pytest.approx(abs(it.params[2]), rel=RADIUS_TOLERANCE)

@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.sitl.process import missing_reason
-from tests.sitl.scenarios import BASE, FLIGHTS, plan_flight
+from tests.sitl.scenarios import FLIGHTS, plan_flight
 from tests.sitl.sortie import Flown, fly_sortie, summary
 
-__all__ = ["PARAMS", "require_sitl", "sitl_flights"]
+__all__ = ["require_sitl", "sitl_flights"]
 
 JOBS = int(os.environ.get("PLANNER_SITL_JOBS", "3"))
-PARAMS = {"RTL_AUTOLAND": 2.0}
 
 
 def require_sitl() -> None:
@@ -42,7 +41,8 @@ def sitl_flights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Flown]:
     plans = {name: plan_flight(flight, Path(root) / name) for name, flight in FLIGHTS.items()}
 
     def one(name: str) -> Flown:
-        return fly_sortie(plans[name], PARAMS, heading_deg=BASE["runway_deg"], wind=FLIGHTS[name].wind)
+        flight = FLIGHTS[name]
+        return fly_sortie(plans[name], heading_deg=flight.takeoff_heading_deg, wind=flight.wind)
 
     with ThreadPoolExecutor(max_workers=max(1, JOBS)) as pool:
         futures = {name: pool.submit(one, name) for name in FLIGHTS}

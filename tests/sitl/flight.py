@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.geo import inverse
+from planner.core.geo import inverse
 from tests.sitl.vehicle import Vehicle
 
 __all__ = ["FlightLog", "LoiterFlown", "Sample", "fly", "loiter_flown"]

@@ -1,8 +1,9 @@
 """Scenarios flown in SITL: small missions of the ``tactical`` profile planned by the planner itself.
 
-One base on a 1,000 m plateau with a runway heading 090; tasks at 1,600-1,700 m AMSL, where ArduPlane's
-(EAS→TAS)² scaling of a loiter radius is about 1.2 (a flight that ignores it is wider than the 15 %
-the tests allow). Each flight lasts 20-30 simulated minutes. Areas are made in code.
+One base on a 1,000 m plateau (with a runway heading 090, or without a runway: then it lands into the
+wind); tasks at 1,600-1,700 m AMSL, where ArduPlane's (TAS/EAS)² scaling of a loiter radius is about 1.2
+(a flight that ignores it is wider than the 15 % the tests allow). Each flight lasts 20-30 simulated
+minutes. Areas are made in code.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from planner.api import plan_scenario
+from planner.model.scenario import Base, Wind
 from tests.conftest import target, write_scenario
 
 __all__ = ["BASE", "FLIGHTS", "Flight", "plan_flight"]
 
-BASE = {"name": "Plateau", "lon": 73.334, "lat": 49.670, "elev_m": 1000.0, "runway_deg": 90.0}
+BASE = {"name": "Plateau", "lon": 73.334, "lat": 49.670, "elev_m": 1000.0}
 ALT_M = 1600.0
 FLEET = '[[fleet]]\naircraft = "tactical"\ncount = 1\nbase = "Plateau"\npayload = ["eo-ir"]\n'
 
@@ -34,12 +36,25 @@ def _line(name: str, points: list[list[float]], **props: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Flight:
-    """A scenario to plan and fly: its area features, wind (from degrees, m/s) and what it exercises."""
+    """A scenario to plan and fly: its area features, the base's runway heading (None: no runway), wind
+    (from degrees, m/s) and what it exercises."""
 
     name: str
     features: tuple[dict[str, Any], ...]
+    runway_deg: float | None = 90.0
     wind: tuple[float, float] | None = None
     about: str = ""
+
+    @property
+    def base(self) -> Base:
+        """The base as the planner reads it."""
+        return Base(BASE["name"], BASE["lon"], BASE["lat"], BASE["elev_m"], runway_deg=self.runway_deg)
+
+    @property
+    def takeoff_heading_deg(self) -> float:
+        """Where the aircraft faces on the ground: its landing direction (the runway, or into the wind)."""
+        wind = Wind(*self.wind) if self.wind else Wind()
+        return self.base.landing_heading_deg(wind)
 
 
 FLIGHTS = {
@@ -59,14 +74,15 @@ FLIGHTS = {
                window_start="2026-12-01T04:05:00Z", window_end="2026-12-01T04:14:00Z"),
         target("W2", 73.40, 49.67, dwell_min=2, alt_m=ALT_M, sensor="eo-ir", window_start="2026-12-01T04:14:00Z"),
         _polygon("Z1", "nofly", 73.36, 49.66, 0.015, 0.02),
-    ), wind=(290.0, 8.0), about="wind 8 m/s, a hold for a time window, a detour round a no-fly zone"),
+    ), runway_deg=None, wind=(110.0, 8.0),
+        about="wind 8 m/s, a hold for a time window, a detour round a no-fly zone, a base without a runway"),
 }
 
 
 def plan_flight(flight: Flight, folder: Path) -> Path:
     """Plan ``flight`` with the planner (scenario written into ``folder/in``); returns the plan folder."""
-    base = "".join(f"{k} = {v!r}\n" if isinstance(v, str) else f"{k} = {v}\n" for k, v in BASE.items())
-    base = base.replace("'", '"')
+    fields = {**BASE, **({"runway_deg": flight.runway_deg} if flight.runway_deg is not None else {})}
+    base = "".join(f'{k} = "{v}"\n' if isinstance(v, str) else f"{k} = {v}\n" for k, v in fields.items())
     extra = f"[wind]\nfrom_deg = {flight.wind[0]}\nspeed_mps = {flight.wind[1]}\n" if flight.wind else ""
     path = write_scenario(folder / "in", list(flight.features), fleet=FLEET, bases=f"[[base]]\n{base}",
                           extra=extra, name=f"sitl {flight.name}")

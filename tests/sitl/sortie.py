@@ -1,10 +1,11 @@
 """Fly one sortie of a plan folder in SITL as an operator would, and keep what happened.
 
-Start ArduPlane at the sortie's base (heading along the runway), upload the mission over the mission
-protocol and read it back, try the pre-arm checks with the simulator's default parameters (to see what
-refuses), set the plan's parameters, arm with every arming check on, switch to AUTO and follow the
-flight until the aircraft has landed and stopped. Only the simulated airframe's own set-up is added:
-a camera on servo 9 (``SIM_CAMERA``) and the scenario's wind (``SIM_WIND_*``, the simulator's weather).
+Start ArduPlane at the sortie's base (heading along its landing direction), upload the sortie's ``.plan``
+with the product's own upload (``planner.io.mavlink``: mission, geofence, rally points, each read back
+and compared), try the pre-arm checks with the simulator's default parameters (to see what refuses), set
+the plan folder's ``ardupilot.param``, arm with every arming check on, switch to AUTO and follow the flight
+until the aircraft has landed and stopped. Only the simulated airframe's own set-up is added: a camera on
+servo 9 (``SIM_CAMERA``) and the scenario's wind (``SIM_WIND_*``, the simulator's weather).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.geo import distance_m
+from planner.core.geo import distance_m
+from planner.io.mavlink import UploadReport, WireItem, mission_items_of, set_parameters, upload_mission
 from planner.io.mission_file import read_mission
+from planner.io.param_file import PARAM_FILE, read_param_file
 from tests.sitl.flight import FlightLog, fly, loiter_flown
 from tests.sitl.process import SitlHome, running_sitl
-from tests.sitl.protocol import WireItem, download, mission_wire_items, upload
 from tests.sitl.vehicle import MODE_AUTO, ArmRefused, Vehicle
 
 __all__ = ["SIM_CAMERA", "Flown", "fly_sortie", "nav_sequence", "summary"]
@@ -29,46 +31,43 @@ SIM_CAMERA = "CAM1_TYPE 1\nSERVO9_FUNCTION 10\n"  # a servo-triggered camera: CA
 
 @dataclass
 class Flown:
-    """A sortie flown: the plan (``plan.json`` as a dict), its mission, what went up and came back, the log.
-
-    ``refused`` holds the PreArm reasons seen before the plan's parameters were set (empty when the
-    default parameters armed).
-    """
+    """A sortie flown: the plan (``plan.json`` as a dict), its mission, what went up, the upload's report,
+    the parameters set and the flight log. ``refused`` holds the PreArm reasons seen before the plan's
+    parameters were set (empty when the default parameters armed)."""
 
     plan_dir: Path
     plan: dict[str, Any]
     sortie: dict[str, Any]
     mission: Any
     sent: list[WireItem]
-    read_back: list[WireItem]
+    upload: UploadReport
     params: dict[str, float]
     log: FlightLog
     refused: list[str] = field(default_factory=list)
     wall_s: float = 0.0
 
 
-def fly_sortie(plan_dir: Path, params: dict[str, float], *, sortie: int = 0, heading_deg: float = 0.0,
-               wind: tuple[float, float] | None = None, try_defaults: bool = True,
-               sim_timeout_s: float | None = None) -> Flown:
-    """Fly sortie number ``sortie`` of the plan in ``plan_dir`` with ``params`` set before arming.
+def fly_sortie(plan_dir: Path, *, sortie: int = 0, heading_deg: float = 0.0, wind: tuple[float, float] | None = None,
+               try_defaults: bool = True, sim_timeout_s: float | None = None) -> Flown:
+    """Fly sortie number ``sortie`` of the plan in ``plan_dir`` with the folder's ``ardupilot.param`` set.
 
-    The aircraft starts facing ``heading_deg`` (the runway). ``wind`` (from degrees, m/s) is set in the simulator. ``try_defaults`` first waits for the pre-arm
-    checks with the default parameters and records their refusal. AssertionError when the autopilot
-    refuses the mission, will not arm, or does not land in time.
+    The aircraft starts facing ``heading_deg``. ``wind`` (from degrees, m/s) is set in the simulator.
+    ``try_defaults`` first waits for the pre-arm checks with the default parameters and records their
+    refusal. AssertionError when the autopilot will not arm or does not land in time; the product's
+    VehicleRefused / NoVehicle when the upload fails.
     """
     wall0 = time.monotonic()
     doc = json.loads((plan_dir / "plan.json").read_text(encoding="utf-8"))
     s = doc["sorties"][sortie]
-    mission = read_mission(plan_dir / s["files"]["waypoints"])
+    mission = read_mission(plan_dir / s["files"]["plan"])
+    params = read_param_file(plan_dir / PARAM_FILE)
     home = SitlHome(mission.home.lat, mission.home.lon, mission.home.alt_m, heading_deg)
     planned_s = float(s["landing_s"]) - float(s["takeoff_s"])
     limit = sim_timeout_s if sim_timeout_s is not None else 2.0 * planned_s + 900.0
     with running_sitl(home, defaults=SIM_CAMERA) as sitl:
         vehicle = Vehicle(sitl.link)
         vehicle.set_rates()
-        sent = mission_wire_items(mission)
-        upload(sitl.link, sent)
-        back = download(sitl.link)
+        report = upload_mission(sitl.link, mission)
         refused: list[str] = []
         if try_defaults:
             try:
@@ -77,7 +76,9 @@ def fly_sortie(plan_dir: Path, params: dict[str, float], *, sortie: int = 0, hea
                 refused = sorted({t for _, t in vehicle.texts if t.startswith("PreArm")})
         if wind is not None:
             vehicle.set_params({"SIM_WIND_DIR": wind[0], "SIM_WIND_SPD": wind[1]})
-        vehicle.set_params(params)
+        problems = set_parameters(sitl.link, params)
+        if problems:
+            raise AssertionError(f"{PARAM_FILE} not taken: {problems}")
         vehicle.wait_prearm()
         vehicle.arm()
         vehicle.set_mode(MODE_AUTO)
@@ -85,7 +86,8 @@ def fly_sortie(plan_dir: Path, params: dict[str, float], *, sortie: int = 0, hea
         if not (log.landed or log.disarmed):
             raise AssertionError(f"no landing within {limit:.0f} simulated s; last texts {vehicle.recent_texts()}\n"
                                  f"{sitl.log_tail(800)}")
-    return Flown(plan_dir, doc, s, mission, sent, back, dict(params), log, refused, time.monotonic() - wall0)
+    return Flown(plan_dir, doc, s, mission, mission_items_of(mission), report, params, log, refused,
+                 time.monotonic() - wall0)
 
 
 def nav_sequence(items: list[WireItem], nav_commands: frozenset[int]) -> list[int]:
@@ -112,7 +114,6 @@ def nav_sequence(items: list[WireItem], nav_commands: frozenset[int]) -> list[in
     return out
 
 
-
 def summary(flown: Flown) -> list[str]:
     """One line per loiter item (commanded radius, the radius the plan means, flown mean) and the landing."""
     orbit_radius = {(round(leg["orbit"]["centre"][0], 6), round(leg["orbit"]["centre"][1], 6)): leg["orbit"]["radius_m"]
@@ -125,7 +126,7 @@ def summary(flown: Flown) -> list[str]:
         commanded = abs(it.params[1] if it.command == 31 else it.params[2])
         planned = orbit_radius.get((round(it.lon, 6), round(it.lat, 6)), commanded)
         if it.command == 19:
-            commanded = planned = flown.params.get("WP_LOITER_RAD", 80.0)
+            commanded = flown.params.get("WP_LOITER_RAD", 80.0)  # what ArduPlane flies
         try:
             got = loiter_flown(flown.log, it.index, it.lat, it.lon)
             flown_text = f"flown {got.radius_m:6.1f} m ({got.radius_m / planned - 1:+.1%}) over {got.turns:.1f} turns"

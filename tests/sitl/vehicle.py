@@ -6,13 +6,14 @@ seconds and, as a safety net, in wall seconds. Nothing here disables an arming c
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pymavlink import mavutil
+
+from planner.io.mavlink import set_parameters
 
 __all__ = ["ArmRefused", "Vehicle"]
 
@@ -111,24 +112,11 @@ class Vehicle:
                     return int(ack.result)
         raise AssertionError(f"command {command}: no COMMAND_ACK")
 
-    def set_param(self, name: str, value: float) -> None:
-        """Set one parameter and wait for the autopilot to echo the new value."""
-        for _ in range(5):
-            self.link.mav.param_set_send(self.link.target_system, self.link.target_component, name.encode(),
-                                         float(value), ML.MAV_PARAM_TYPE_REAL32)
-            start = time.monotonic()
-            while time.monotonic() - start < 1.0:
-                msg = self.recv(("PARAM_VALUE",), timeout_s=0.3)
-                if msg is not None and msg.param_id == name:
-                    if math.isclose(msg.param_value, value, rel_tol=1e-6, abs_tol=1e-6):
-                        return
-                    break
-        raise AssertionError(f"parameter {name} did not take the value {value}")
-
     def set_params(self, values: dict[str, float]) -> None:
-        """Set several parameters (see :meth:`set_param`)."""
-        for name, value in values.items():
-            self.set_param(name, value)
+        """Set parameters with the product's PARAM_SET exchange; AssertionError when one is not taken."""
+        problems = set_parameters(self.link, values)
+        if problems:
+            raise AssertionError(f"parameters not taken: {problems}")
 
     def get_param(self, name: str) -> float:
         """Read one parameter's value."""
