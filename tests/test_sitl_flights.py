@@ -47,7 +47,7 @@ def _zones(flown: Flown) -> list[str]:
 
 def test_default_parameters_refuse_to_arm_a_mission_with_a_landing_sequence(flown: Flown) -> None:
     # ArduPilot cuts a STATUSTEXT at 50 characters: "... RTL_AUTOLAND disable(d)"
-    assert any(t.startswith("PreArm: DO_LAND_START set and RTL_AUTOLAND disable") for t in flown.refused), flown.refused
+    assert any("DO_LAND_START set and RTL_AUTOLAND disable" in t for t in flown.refused), flown.refused
 
 
 def test_every_navigation_item_becomes_current_in_order(flown: Flown) -> None:

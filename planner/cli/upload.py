@@ -72,5 +72,6 @@ def upload_command(
         problems = [f"{what} {d}" for what, ds in report.differences.items() for d in ds]
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
         raise VehicleRefused(f"read-back from {where} differs: {problems[0]}{more}")
-    counts = ", ".join(f"{n} {what}" for what, n in report.counts.items())
+    labels = {"mission": "mission items", "geofence": "fence items"}
+    counts = ", ".join(f"{n} {labels.get(what, what)}" for what, n in report.counts.items())
     out.print(f"uploaded {file.name} to {where} ({report.autopilot}): {counts}; read back and matched", soft_wrap=True)

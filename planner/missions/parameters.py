@@ -112,12 +112,16 @@ def ardupilot_parameters(sorties: Sequence[tuple[Aircraft, Sequence[MissionItem]
                              f"the maximum bank ({craft}): with 0 ArduPlane widens every loiter by (TAS/EAS)², "
                              f"×{factor:.2f} at the highest loiter ({top:,.0f} m AMSL); with the bank limit it flies "
                              "the designed radius"))
-    holds = [abs(it.params[2]) for it in items if it.command == NAV_LOITER_TIME and abs(it.params[2]) > 1.0]
+    holds = sorted({math.ceil(abs(it.params[2])) for it in items if it.command == NAV_LOITER_TIME and abs(it.params[2]) > 1.0})
+    notes = _notes(items, geofence)
     if holds:
-        out.append(Parameter("WP_LOITER_RAD", float(math.ceil(max(holds))),
+        out.append(Parameter("WP_LOITER_RAD", float(holds[-1]),
                              "NAV_LOITER_TIME (holds) keeps only the sign of its radius and flies WP_LOITER_RAD: "
                              "the hold circle of the plan"))
-    return ParameterSet(tuple(out), tuple(_notes(items, geofence)))
+        if len(holds) > 1:
+            notes.append(f"NAV_LOITER_TIME items of {', '.join(f'{r:,} m' for r in holds)} radius: ArduPlane flies "
+                         f"every one at WP_LOITER_RAD, set to the widest ({holds[-1]:,} m)")
+    return ParameterSet(tuple(out), tuple(notes))
 
 
 def _notes(items: list[MissionItem], geofence: bool) -> list[str]:

@@ -2,8 +2,9 @@
 
 The binary is looked for in ``shared/sitl`` beside the repository (``<repo>/../shared/sitl``; in CI the
 clone sits beside ``shared/``), or in ``$PLANNER_SITL_DIR``. The test listens with pymavlink
-``tcpin:127.0.0.1:PORT`` and SITL connects out with ``--serial0 tcpclient:127.0.0.1:PORT``, so
-nothing listens on another interface. ``--speedup`` runs simulated time faster than the wall clock.
+``tcpin:127.0.0.1:PORT`` and SITL connects out with ``--serial0 tcpclient:127.0.0.1:PORT``, so no
+MAVLink port listens on another interface. (SITL's own simulated RC input is a UDP socket it binds on
+0.0.0.0 in its code; it gets a free port of its own.) ``--speedup`` runs simulated time faster than the wall clock.
 """
 
 from __future__ import annotations
@@ -27,32 +28,37 @@ __all__ = ["Sitl", "SitlHome", "find_sitl", "free_port", "missing_reason", "runn
 
 REPO = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG = 1
-SPEEDUP = int(os.environ.get("PLANNER_SITL_SPEEDUP", "60"))
+SPEEDUP = int(os.environ.get("PLANNER_SITL_SPEEDUP", "200"))
+# Physics frames per simulated second. ArduPlane runs its loop at 50 Hz; the simulator's default frame rate
+# is several times what a 30 m/s aeroplane needs, and the frame rate is what costs CPU: 200 flies ~2x faster
+# on a loaded 2-core machine with the same radii and landings (docs/autopilot.md).
+RATE_HZ = int(os.environ.get("PLANNER_SITL_RATE", "200"))
 
 
 def find_sitl() -> Path | None:
-    """The folder holding ``arduplane`` and ``plane.parm``, or None."""
-    candidates = []
-    if os.environ.get("PLANNER_SITL_DIR"):
-        candidates.append(Path(os.environ["PLANNER_SITL_DIR"]))
-    candidates.append(REPO.parent / "shared" / "sitl")
-    for folder in candidates:
-        if (folder / "arduplane").is_file() and os.access(folder / "arduplane", os.X_OK) and (folder / "plane.parm").is_file():
-            return folder
+    """The folder holding ``arduplane`` and ``plane.parm`` (``$PLANNER_SITL_DIR`` when set, else the shared
+    one beside the repository), or None."""
+    folder = Path(os.environ["PLANNER_SITL_DIR"]) if os.environ.get("PLANNER_SITL_DIR") else _shared()
+    if (folder / "arduplane").is_file() and os.access(folder / "arduplane", os.X_OK) and (folder / "plane.parm").is_file():
+        return folder
     return None
+
+
+def _shared() -> Path:
+    return REPO.parent / "shared" / "sitl"
 
 
 def missing_reason() -> str:
     """Why the SITL tests are skipped (empty when SITL is there)."""
     if find_sitl() is not None:
         return ""
-    return (f"ArduPlane SITL not found: expected an executable arduplane and plane.parm in "
-            f"{REPO.parent / 'shared' / 'sitl'} (or $PLANNER_SITL_DIR)")
+    where = os.environ.get("PLANNER_SITL_DIR") or _shared()
+    return f"ArduPlane SITL not found: expected an executable arduplane and plane.parm in {where}"
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 free at the time of asking."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    """A TCP (or, with ``socket.SOCK_DGRAM``, UDP) port on 127.0.0.1 free at the time of asking."""
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
@@ -136,10 +142,13 @@ def running_sitl(home: SitlHome, *, speedup: int = SPEEDUP, defaults: str = "", 
         extra = workdir / "extra.parm"
         extra.write_text(defaults)
         cmd = [
-            str(folder / "arduplane"), "--model", "plane", "--speedup", str(speedup),
+            str(folder / "arduplane"), "--model", "plane", "--speedup", str(speedup), "--rate", str(RATE_HZ),
             "--defaults", f"{folder / 'plane.parm'},{extra}",
             "-I0", "-w", "--home", f"{home.lat:.8f},{home.lon:.8f},{home.alt_m:.2f},{home.heading_deg:.1f}",
             "--serial0", f"tcpclient:127.0.0.1:{port}", "--serial1", serial1, "--serial2", "none",
+            # the simulator's RC-input socket: SITL binds it on 0.0.0.0 whatever we ask (SITL_State::_setup_fdm),
+            # so give it a free port of its own rather than the shared default 5501
+            "--rc-in-port", str(free_port(socket.SOCK_DGRAM)),
         ]
         with open(workdir / "arduplane.log", "wb") as log:
             process = subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,

@@ -22,7 +22,7 @@ from planner.io.mission_file import read_mission
 from planner.io.param_file import PARAM_FILE, read_param_file
 from tests.sitl.flight import FlightLog, fly, loiter_flown
 from tests.sitl.process import SitlHome, running_sitl
-from tests.sitl.vehicle import MODE_AUTO, ArmRefused, Vehicle
+from tests.sitl.vehicle import MODE_AUTO, Vehicle
 
 __all__ = ["SIM_CAMERA", "Flown", "fly_sortie", "nav_sequence", "summary"]
 
@@ -52,8 +52,7 @@ def fly_sortie(plan_dir: Path, *, sortie: int = 0, heading_deg: float = 0.0, win
     """Fly sortie number ``sortie`` of the plan in ``plan_dir`` with the folder's ``ardupilot.param`` set.
 
     The aircraft starts facing ``heading_deg``. ``wind`` (from degrees, m/s) is set in the simulator.
-    ``try_defaults`` first waits for the pre-arm checks with the default parameters and records their
-    refusal. AssertionError when the autopilot will not arm or does not land in time; the product's
+    ``try_defaults`` first tries to arm with the default parameters and records the refusal. AssertionError when the autopilot will not arm or does not land in time; the product's
     VehicleRefused / NoVehicle when the upload fails.
     """
     wall0 = time.monotonic()
@@ -68,17 +67,14 @@ def fly_sortie(plan_dir: Path, *, sortie: int = 0, heading_deg: float = 0.0, win
         vehicle = Vehicle(sitl.link)
         vehicle.set_rates()
         report = upload_mission(sitl.link, mission)
-        refused: list[str] = []
-        if try_defaults:
-            try:
-                vehicle.wait_prearm(sim_timeout_s=40.0)
-            except ArmRefused:
-                refused = sorted({t for _, t in vehicle.texts if t.startswith("PreArm")})
+        refused = vehicle.refusals(expect="RTL_AUTOLAND") if try_defaults else []
         if wind is not None:
             vehicle.set_params({"SIM_WIND_DIR": wind[0], "SIM_WIND_SPD": wind[1]})
         problems = set_parameters(sitl.link, params)
         if problems:
             raise AssertionError(f"{PARAM_FILE} not taken: {problems}")
+        if vehicle.get_param("ARMING_CHECK") != 1.0:
+            raise AssertionError("ARMING_CHECK is not 1: the flight must arm with every arming check on")
         vehicle.wait_prearm()
         vehicle.arm()
         vehicle.set_mode(MODE_AUTO)

@@ -160,6 +160,28 @@ class Vehicle:
             reasons = sorted({t for _, t in self.texts if t.startswith(("PreArm", "Arm"))})
             raise ArmRefused(f"pre-arm checks did not pass in {sim_timeout_s:g} simulated s: {reasons}") from None
 
+    def refusals(self, *, expect: str, sim_timeout_s: float = 90.0) -> list[str]:
+        """Try to arm (checks on) every few simulated seconds once GPS has a 3D fix, until the autopilot's
+        refusal names ``expect`` or it arms (then it is disarmed again); returns the PreArm/Arm reasons
+        of the last refusal (empty when it armed). An arming command reports every failing check at once,
+        unlike the 30 s round of PreArm messages."""
+        self.wait(lambda m: m.fix_type >= 3, sim_timeout_s=sim_timeout_s, what="GPS 3D fix", types=("GPS_RAW_INT",))
+        start = self.sim_s
+        reasons: list[str] = []
+        while self.sim_s - start < sim_timeout_s:
+            first = len(self.texts)
+            result = self.command(ML.MAV_CMD_COMPONENT_ARM_DISARM, 1, check=False)
+            if result == ML.MAV_RESULT_ACCEPTED:
+                self.command(ML.MAV_CMD_COMPONENT_ARM_DISARM, 0, check=False)
+                return []
+            settle = self.sim_s
+            while self.sim_s - settle < 5.0:
+                self.recv(timeout_s=0.5)
+            reasons = sorted({t for _, t in self.texts[first:] if t.startswith(("PreArm", "Arm"))})
+            if any(expect in t for t in reasons):
+                return reasons
+        return reasons
+
     def arm(self) -> None:
         """Arm with every arming check in force; ArmRefused with the autopilot's reasons when it refuses."""
         first_text = len(self.texts)
