@@ -145,3 +145,6 @@ def test_check_warns_about_parameters_a_mission_needs_and_not_when_given_them(he
     assert [w for w in given_.warnings if w.code in ("parameter", "loiter_radius")] == []
     refused = check_mission(mission, parameters={"RTL_AUTOLAND": 0.0, "NAVL1_LIM_BANK": 35.0})
     assert [f.code for f in refused.faults] == ["parameter"]
+    slow = check_mission(mission, parameters={**read_param_file(held / PARAM_FILE), "AIRSPEED_MAX": 30.0})
+    ignored = [w.message for w in slow.warnings if w.code == "parameter"]
+    assert ignored and all("32.74 m/s is outside" in m for m in ignored)  # the 38 m/s cruise, not the 30 m/s loiter

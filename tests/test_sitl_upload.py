@@ -24,7 +24,7 @@ from planner.io.mavlink import (
 from planner.io.mission_file import read_mission
 from planner.io.param_file import PARAM_FILE, read_param_file
 from tests.sitl.fixtures import require_sitl
-from tests.sitl.process import SitlHome, free_port, running_sitl
+from tests.sitl.process import UPLOAD_SPEEDUP, SitlHome, free_port, running_sitl
 from tests.sitl.scenarios import FLIGHTS, plan_flight
 from tests.sitl.vehicle import Vehicle
 
@@ -64,7 +64,7 @@ def _upload(file: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], 
         mission = read_mission(file)
         seen: dict = {}
         with running_sitl(SitlHome(mission.home.lat, mission.home.lon, mission.home.alt_m),
-                          serial1=f"tcpclient:127.0.0.1:{port}") as sitl:
+                          serial1=f"tcpclient:127.0.0.1:{port}", speedup=UPLOAD_SPEEDUP) as sitl:
             assert cli.stdout is not None
             out = cli.stdout.read()  # until the command exits (stderr is the reader thread's)
             cli.wait(timeout=120)

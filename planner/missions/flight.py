@@ -335,6 +335,16 @@ class PaperFlight:
             radius = max(radius, need)
         self._loiter_circle(it, radius, it.params[1])
 
+    def _airspeed_limits(self, it: Item, speed: float) -> None:
+        """ArduPlane ignores a DO_CHANGE_SPEED outside AIRSPEED_MIN..AIRSPEED_MAX of the parameters given."""
+        if self.autopilot != "ardupilot" or self.params is None:
+            return
+        low, high = self.params.get("AIRSPEED_MIN"), self.params.get("AIRSPEED_MAX")
+        if (high is not None and speed > high) or (low is not None and speed < low):
+            self.out.warn("parameter", f"{label(it)}: DO_CHANGE_SPEED {speed:g} m/s is outside AIRSPEED_MIN..AIRSPEED_MAX "
+                          f"({low if low is not None else '-'}..{high if high is not None else '-'}): ArduPlane ignores "
+                          "it and keeps the speed it had", it)
+
     def _loiter_time_radius(self, it: Item, radius: float) -> None:
         """ArduPilot flies NAV_LOITER_TIME at WP_LOITER_RAD: say so unless the parameters given match."""
         have = None if self.params is None else self.params.get("WP_LOITER_RAD")
@@ -379,6 +389,7 @@ class PaperFlight:
         kind, speed = it.params[0], it.params[1]
         if kind in (0.0, 1.0) and math.isfinite(speed) and speed > 0:
             self.f.commanded_mps = speed
+            self._airspeed_limits(it, speed)
             if kind == 0.0 and self.eas:
                 speed = speed * float(physics.eas_to_tas(self.f.alt_m))  # the true airspeed flown up here
             self.f.speed_mps = speed

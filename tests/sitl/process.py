@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pymavlink import mavutil
 
-__all__ = ["Sitl", "SitlHome", "find_sitl", "free_port", "missing_reason", "running_sitl"]
+__all__ = ["SPEEDUP", "UPLOAD_SPEEDUP", "Sitl", "SitlHome", "find_sitl", "free_port", "missing_reason", "running_sitl"]
 
 REPO = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG = 1
@@ -33,6 +33,9 @@ SPEEDUP = int(os.environ.get("PLANNER_SITL_SPEEDUP", "200"))
 # is several times what a 30 m/s aeroplane needs, and the frame rate is what costs CPU: 200 flies ~2x faster
 # on a loaded 2-core machine with the same radii and landings (docs/autopilot.md).
 RATE_HZ = int(os.environ.get("PLANNER_SITL_RATE", "200"))
+# ArduPilot cancels a mission upload after 8 simulated seconds without the next item: at a speed-up of
+# 200 that is 40 ms of wall time, which a loaded machine misses. Uploads are done at this speed-up.
+UPLOAD_SPEEDUP = 10
 
 
 def find_sitl() -> Path | None:

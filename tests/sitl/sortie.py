@@ -1,6 +1,6 @@
 """Fly one sortie of a plan folder in SITL as an operator would, and keep what happened.
 
-Start ArduPlane at the sortie's base (heading along its landing direction), upload the sortie's ``.plan``
+Start ArduPlane at the sortie's base (heading along its landing direction) at a low speed-up, upload the sortie's ``.plan``
 with the product's own upload (``planner.io.mavlink``: mission, geofence, rally points, each read back
 and compared), try the pre-arm checks with the simulator's default parameters (to see what refuses), set
 the plan folder's ``ardupilot.param``, arm with every arming check on, switch to AUTO and follow the flight
@@ -21,7 +21,7 @@ from planner.io.mavlink import UploadReport, WireItem, mission_items_of, set_par
 from planner.io.mission_file import read_mission
 from planner.io.param_file import PARAM_FILE, read_param_file
 from tests.sitl.flight import FlightLog, fly, loiter_flown
-from tests.sitl.process import SitlHome, running_sitl
+from tests.sitl.process import SPEEDUP, UPLOAD_SPEEDUP, SitlHome, running_sitl
 from tests.sitl.vehicle import MODE_AUTO, Vehicle
 
 __all__ = ["SIM_CAMERA", "Flown", "fly_sortie", "nav_sequence", "summary"]
@@ -63,10 +63,11 @@ def fly_sortie(plan_dir: Path, *, sortie: int = 0, heading_deg: float = 0.0, win
     home = SitlHome(mission.home.lat, mission.home.lon, mission.home.alt_m, heading_deg)
     planned_s = float(s["landing_s"]) - float(s["takeoff_s"])
     limit = sim_timeout_s if sim_timeout_s is not None else 2.0 * planned_s + 900.0
-    with running_sitl(home, defaults=SIM_CAMERA) as sitl:
+    with running_sitl(home, defaults=SIM_CAMERA, speedup=UPLOAD_SPEEDUP) as sitl:
         vehicle = Vehicle(sitl.link)
         vehicle.set_rates()
         report = upload_mission(sitl.link, mission)
+        vehicle.set_params({"SIM_SPEEDUP": SPEEDUP})  # the upload done, fly as fast as the CPU allows
         refused = vehicle.refusals(expect="RTL_AUTOLAND") if try_defaults else []
         if wind is not None:
             vehicle.set_params({"SIM_WIND_DIR": wind[0], "SIM_WIND_SPD": wind[1]})
