@@ -1,6 +1,8 @@
 """Loiter radius flown by ArduPlane SITL against the radius planned: the ways to make them equal, side by side.
 
-One orbit of the ``tactical`` profile (140 m design radius) at two altitudes, flown four ways:
+One orbit of the ``tactical`` profile (140 m design radius) at three altitudes (1,600 and 3,000 m from a
+1,000 m field; the Anka's 5,500 m from a 5,000 m field, as the simulated airframe climbs slowly), flown
+four ways:
 
 - ``before``: the mission as exported before issue 17 (speeds written as true airspeed), with only
   ``RTL_AUTOLAND`` set so that it arms;
@@ -8,6 +10,9 @@ One orbit of the ``tactical`` profile (140 m design radius) at two altitudes, fl
 - ``compensated``: the commanded radius shrunk by the standard atmosphere's (TAS/EAS)², speeds as before,
   no bank limit;
 - ``ours``: the export as it is now (speeds as equivalent airspeed) with the plan folder's ``ardupilot.param``.
+
+Every variant flies with the simulator's pitot corrected (``tests.sitl.sortie.pitot_ratio``: SITL's
+airspeed sensor converts TAS to EAS twice); ``--raw-pitot`` flies without that correction.
 
 Run from the repository root: ``python -m benchmarks.sitl_loiter`` (needs ../shared/sitl). Wall times are
 noisy on a shared machine; radii are what the simulator flew (it is deterministic for a given input).
@@ -56,15 +61,21 @@ def _rewrite(plan_dir: Path, variant: str, home_alt_m: float) -> None:
         path.write_text(json.dumps(doc, indent=2))
 
 
+def _field_m(alt_m: float) -> float:
+    """The base's elevation (m AMSL) for an orbit at ``alt_m``."""
+    return 1000.0 if alt_m <= 3000.0 else alt_m - 500.0
+
+
 def _plan(variant: str, alt_m: float, root: Path) -> Path:
-    flight = Flight(f"{variant}-{alt_m:.0f}", (target("O1", 73.39, 49.69, dwell_min=3, alt_m=alt_m, sensor="eo-ir"),))
+    flight = Flight(f"{variant}-{alt_m:.0f}", (target("O1", 73.39, 49.69, dwell_min=3, alt_m=alt_m, sensor="eo-ir"),),
+                    elev_m=_field_m(alt_m))
     plan_dir = plan_flight(flight, root / f"{variant.replace(' ', '-')}-{alt_m:.0f}")
-    _rewrite(plan_dir, variant, 1000.0)
+    _rewrite(plan_dir, variant, _field_m(alt_m))
     return plan_dir
 
 
-def _one(variant: str, alt_m: float, plan_dir: Path) -> tuple[str, float, float, float, float, float, float]:
-    flown = fly_sortie(plan_dir, heading_deg=90.0, try_defaults=False)
+def _one(variant: str, alt_m: float, plan_dir: Path, pitot_fix: bool) -> tuple[str, float, float, float, float, float, float]:
+    flown = fly_sortie(plan_dir, heading_deg=90.0, try_defaults=False, pitot_fix=pitot_fix)
     orbit = next(leg["orbit"] for leg in flown.sortie["legs"] if leg.get("orbit"))
     item = next(it for it in flown.mission.items if it.command == 18)
     got = loiter_flown(flown.log, item.index, item.lat, item.lon)
@@ -75,8 +86,9 @@ def _one(variant: str, alt_m: float, plan_dir: Path) -> tuple[str, float, float,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--alt", type=float, nargs="+", default=[1600.0, 3000.0], help="orbit altitudes, m AMSL")
+    parser.add_argument("--alt", type=float, nargs="+", default=[1600.0, 3000.0, 5500.0], help="orbit altitudes, m AMSL")
     parser.add_argument("--jobs", type=int, default=2, help="flights at a time")
+    parser.add_argument("--raw-pitot", action="store_true", help="fly without correcting the simulator's pitot")
     args = parser.parse_args(argv)
     reason = missing_reason()
     if reason:
@@ -87,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         # planned first, in this thread: the optimiser forks worker processes
         jobs = [(v, a, _plan(v, a, root)) for a in args.alt for v in VARIANTS]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            rows = list(pool.map(lambda job: _one(*job), jobs))
+            rows = list(pool.map(lambda job: _one(*job, not args.raw_pitot), jobs))
     print(f"{'variant':<12} {'alt m':>6} {'planned m':>10} {'commanded m':>12} {'flown m':>8} {'error':>7} "
           f"{'landing m':>10} {'wall s':>7}")
     for variant, alt, planned, commanded, flown, landing, wall in rows:

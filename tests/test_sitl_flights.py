@@ -26,7 +26,7 @@ __all__ = ["sitl_flights"]  # the fixture, imported for pytest
 NAV = frozenset({16, 17, 18, 19, 20, 21, 22, 31})
 RADIUS_TOLERANCE = 0.15
 LANDING_M = 60.0
-FLIGHTS = ("orbits", "coverage", "airspace")
+FLIGHTS = ("orbits", "coverage", "airspace", "high")
 
 
 @pytest.fixture(params=FLIGHTS)
@@ -73,6 +73,20 @@ def test_each_orbit_is_flown_at_the_planned_radius_in_the_commanded_direction(fl
             assert (it.params[2] > 0) == orbit["clockwise"]
             assert got.radius_m == pytest.approx(orbit["radius_m"], rel=RADIUS_TOLERANCE), (it.index, got)
             assert got.turns >= it.params[0] - 0.6  # the first half turn is the capture, left out
+
+
+def test_calm_air_orbits_are_flown_at_the_planned_true_airspeed(flown: Flown) -> None:
+    # speeds are commanded as equivalent airspeed: the ground speed in calm air is the planned lap's
+    orbits = [leg["orbit"] for leg in flown.sortie["legs"] if leg.get("orbit")]
+    if not orbits or flown.plan["wind"]["speed_mps"] > 0:
+        pytest.skip("no orbit in calm air in this flight")
+    for orbit in orbits:
+        planned = 2.0 * np.pi * orbit["radius_m"] / orbit["lap_s"]
+        lon, lat, _ = orbit["centre"]
+        for it in [it for it in _loiters(flown, 18) if abs(it.lon - lon) < 1e-6 and abs(it.lat - lat) < 1e-6]:
+            speeds = [ground for _, seq, _, ground in flown.log.airspeeds if seq == it.index]
+            settled = speeds[len(speeds) // 5:]  # after slowing down from the cruise speed
+            assert settled and np.mean(settled) == pytest.approx(planned, rel=0.10), (it.index, planned)
 
 
 def test_racetrack_laps_are_flown_the_planned_number_of_times(flown: Flown) -> None:

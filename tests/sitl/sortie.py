@@ -5,7 +5,8 @@ with the product's own upload (``planner.io.mavlink``: mission, geofence, rally 
 and compared), try the pre-arm checks with the simulator's default parameters (to see what refuses), set
 the plan folder's ``ardupilot.param``, arm with every arming check on, switch to AUTO and follow the flight
 until the aircraft has landed and stopped. Only the simulated airframe's own set-up is added: a camera on
-servo 9 (``SIM_CAMERA``) and the scenario's wind (``SIM_WIND_*``, the simulator's weather).
+servo 9 (``SIM_CAMERA``), the scenario's wind (``SIM_WIND_*``, the simulator's weather) and a correction of
+the simulated pitot (``SIM_ARSPD_RATIO``, see :func:`pitot_ratio`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.geo import distance_m
+from planner.core.physics import eas_to_tas
 from planner.io.mavlink import UploadReport, WireItem, mission_items_of, set_parameters, upload_mission
 from planner.io.mission_file import read_mission
 from planner.io.param_file import PARAM_FILE, read_param_file
@@ -24,7 +26,7 @@ from tests.sitl.flight import FlightLog, fly, loiter_flown
 from tests.sitl.process import SPEEDUP, UPLOAD_SPEEDUP, SitlHome, running_sitl
 from tests.sitl.vehicle import MODE_AUTO, Vehicle
 
-__all__ = ["SIM_CAMERA", "Flown", "fly_sortie", "nav_sequence", "summary"]
+__all__ = ["SIM_CAMERA", "Flown", "fly_sortie", "nav_sequence", "pitot_ratio", "summary"]
 
 SIM_CAMERA = "CAM1_TYPE 1\nSERVO9_FUNCTION 10\n"  # a servo-triggered camera: CAMERA_FEEDBACK per picture
 
@@ -47,12 +49,35 @@ class Flown:
     wall_s: float = 0.0
 
 
+def pitot_ratio(arspd_ratio: float, alt_m: float) -> float:
+    """``SIM_ARSPD_RATIO`` that makes the simulated pitot read equivalent airspeed at ``alt_m`` (m AMSL).
+
+    The simulator converts its true airspeed to equivalent airspeed twice (``Aircraft::update_eas_airspeed``
+    divides by EAS2TAS, then ``SITL_State::_update_airspeed`` divides its "true_airspeed" argument by it
+    again), so its pitot reads TAS/k² instead of TAS/k (k = TAS/EAS): the autopilot, holding a commanded
+    equivalent airspeed, flies k times too fast (+33 % at 5,500 m). A real pitot has no such error; the
+    sensor's pressure scale ``SIM_ARSPD_RATIO`` = ``ARSPD_RATIO``/k² cancels it at ``alt_m``.
+    """
+    return arspd_ratio / float(eas_to_tas(alt_m)) ** 2
+
+
+def _loiter_alt_m(mission: Any) -> float:
+    """The altitude (m AMSL) of the mission's highest loiter, else of its highest item."""
+    def amsl(it: Any) -> float:
+        return it.alt + (mission.home.alt_m if it.frame in (3, 6) else 0.0)  # relative to home, else AMSL
+
+    loiters = [amsl(it) for it in mission.items if it.command in (18, 19, 31)]
+    return max(loiters or [amsl(it) for it in mission.items])
+
+
 def fly_sortie(plan_dir: Path, *, sortie: int = 0, heading_deg: float = 0.0, wind: tuple[float, float] | None = None,
-               try_defaults: bool = True, sim_timeout_s: float | None = None) -> Flown:
+               try_defaults: bool = True, sim_timeout_s: float | None = None, pitot_fix: bool = True) -> Flown:
     """Fly sortie number ``sortie`` of the plan in ``plan_dir`` with the folder's ``ardupilot.param`` set.
 
     The aircraft starts facing ``heading_deg``. ``wind`` (from degrees, m/s) is set in the simulator.
-    ``try_defaults`` first tries to arm with the default parameters and records the refusal. AssertionError when the autopilot will not arm or does not land in time; the product's
+    ``try_defaults`` first tries to arm with the default parameters and records the refusal. ``pitot_fix``
+    corrects the simulator's pitot at the highest loiter (:func:`pitot_ratio`). AssertionError when the
+    autopilot will not arm or does not land in time; the product's
     VehicleRefused / NoVehicle when the upload fails.
     """
     wall0 = time.monotonic()
@@ -71,6 +96,8 @@ def fly_sortie(plan_dir: Path, *, sortie: int = 0, heading_deg: float = 0.0, win
         refused = vehicle.refusals(expect="RTL_AUTOLAND") if try_defaults else []
         if wind is not None:
             vehicle.set_params({"SIM_WIND_DIR": wind[0], "SIM_WIND_SPD": wind[1]})
+        if pitot_fix:
+            vehicle.set_params({"SIM_ARSPD_RATIO": pitot_ratio(vehicle.get_param("ARSPD_RATIO"), _loiter_alt_m(mission))})
         problems = set_parameters(sitl.link, params)
         if problems:
             raise AssertionError(f"{PARAM_FILE} not taken: {problems}")
