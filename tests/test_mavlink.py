@@ -50,6 +50,8 @@ class FakeVehicle:
     no_space_first: bool = True
     refuse: int | None = None
     ask_twice: int | None = 2
+    lose_count: int = 0  # MISSION_COUNTs lost on the way (never answered: the uploader must time out and resend)
+    lose_item: int | None = None  # the item whose first copy is lost
     params: dict[str, float] = field(default_factory=lambda: {"RTL_AUTOLAND": 0.0})
     stored: list[WireItem] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -69,6 +71,9 @@ class FakeVehicle:
                 continue
             kind = msg.get_type()
             if kind == "MISSION_COUNT":
+                if self.lose_count:
+                    self.lose_count -= 1
+                    continue
                 if self.no_space_first:
                     self.no_space_first = False
                     link.mav.mission_ack_send(255, 190, ML.MAV_MISSION_NO_SPACE, msg.mission_type)
@@ -79,6 +84,9 @@ class FakeVehicle:
                 count, expecting = msg.count, []
                 link.mav.mission_request_send(255, 190, 0, msg.mission_type)  # ArduPilot asks without _INT
             elif kind == "MISSION_ITEM_INT" and expecting is not None:
+                if msg.seq == self.lose_item:
+                    self.lose_item = None
+                    continue
                 if msg.seq != len(expecting):
                     link.mav.mission_ack_send(255, 190, ML.MAV_MISSION_INVALID_SEQUENCE, msg.mission_type)
                     continue
@@ -143,6 +151,17 @@ def test_upload_retries_no_space_answers_both_requests_and_reads_back(vehicle) -
     assert differences(mission_items_of(mission), fake.stored) == []
     assert fake.params["RTL_AUTOLAND"] == 2.0
     assert ("mission", 6, 6) in steps and ("parameters", 1, 1) in steps
+
+
+def test_upload_resends_after_time_outs(vehicle) -> None:
+    fake = vehicle(no_space_first=False, ask_twice=None, lose_count=2, lose_item=3)
+    mission = parse_mission(WAYPOINTS.encode(), "m.waypoints")
+    link = connect(f"tcp:127.0.0.1:{fake.port}", timeout_s=5)
+    start = time.monotonic()
+    upload(link, mission_items_of(mission), timeout_s=10, resend_s=0.3)
+    link.close()
+    assert differences(mission_items_of(mission), fake.stored) == []
+    assert 0.8 < time.monotonic() - start < 5  # three time-outs of 0.3 s: two counts and one item resent
 
 
 def test_a_refusal_is_an_error_naming_the_reason(vehicle) -> None:

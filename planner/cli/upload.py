@@ -42,7 +42,7 @@ def upload_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from planner.core.errors import InputError, VehicleRefused
-    from planner.io.mavlink import open_link, upload_mission, wait_vehicle
+    from planner.io.mavlink import upload_to_vehicle
     from planner.io.mission_file import read_mission
     from planner.io.param_file import read_param_file
 
@@ -51,23 +51,19 @@ def upload_command(
     if lost:
         raise InputError(f"{file}: {len(lost)} item(s) cannot be read ({lost[0].message}); not uploading part of a mission")
     parameters = read_param_file(params) if params is not None else None
-    link = open_link(connect, baud=baud)
-    try:
-        err.print(f"waiting for a vehicle on {connect} …", soft_wrap=True)
-        wait_vehicle(link, timeout_s=timeout, name=connect)
-        with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), console=err,
-                      transient=True) as bar:
-            tasks: dict[str, int] = {}
+    err.print(f"waiting for a vehicle on {connect} …", soft_wrap=True)
+    with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as bar:
+        tasks: dict[str, int] = {}
 
-            def progress(what: str, done: int, total: int) -> None:
-                if what not in tasks:
-                    tasks[what] = bar.add_task(what, total=total)
-                bar.update(tasks[what], completed=done, total=total)
+        def progress(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
 
-            report = upload_mission(link, mission, parameters=parameters, progress=progress, timeout_s=timeout)
-    finally:
-        link.close()
-    where = f"system {link.target_system}"
+        report = upload_to_vehicle(connect, mission, baud=baud, parameters=parameters, progress=progress,
+                                   timeout_s=timeout)
+    where = f"system {report.system}"
     if not report.ok:
         problems = [f"{what} {d}" for what, ds in report.differences.items() for d in ds]
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""

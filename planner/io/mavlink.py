@@ -42,6 +42,7 @@ __all__ = [
     "set_parameters",
     "upload",
     "upload_mission",
+    "upload_to_vehicle",
     "use_mavlink2",
     "wait_vehicle",
 ]
@@ -392,6 +393,7 @@ class UploadReport:
     autopilot: str
     counts: dict[str, int] = field(default_factory=dict)
     differences: dict[str, list[str]] = field(default_factory=dict)
+    system: int = 0  # the vehicle's MAVLink system id
 
     @property
     def ok(self) -> bool:
@@ -406,7 +408,7 @@ def upload_mission(link: Any, mission: Mission, *, parameters: Mapping[str, floa
     ardupilot = getattr(link, "vehicle_autopilot", ML.MAV_AUTOPILOT_ARDUPILOTMEGA) == ML.MAV_AUTOPILOT_ARDUPILOTMEGA
     if parameters and not ardupilot:
         raise VehicleRefused("the vehicle is not ArduPilot: an ArduPilot parameter file does not apply to it")
-    report = UploadReport("ardupilot" if ardupilot else "other")
+    report = UploadReport("ardupilot" if ardupilot else "other", system=int(getattr(link, "target_system", 0)))
     kinds = [(MISSION, mission_items_of(mission))]
     if mission.format == "plan":
         kinds += [(FENCE, fence_items(mission)), (RALLY, rally_items(mission))]
@@ -420,3 +422,14 @@ def upload_mission(link: Any, mission: Mission, *, parameters: Mapping[str, floa
         report.counts["parameters"] = len(parameters)
         report.differences["parameters"] = set_parameters(link, parameters, progress=progress)
     return report
+
+
+def upload_to_vehicle(conn: str, mission: Mission, *, baud: int = 115200, parameters: Mapping[str, float] | None = None,
+                      progress: Progress | None = None, timeout_s: float = 30.0) -> UploadReport:
+    """Open ``conn``, wait ``timeout_s`` for a vehicle, :func:`upload_mission` and close the link again.
+    Raises NoVehicle, VehicleRefused, UsageError (a connection string pymavlink cannot parse)."""
+    link = connect(conn, baud=baud, timeout_s=timeout_s)
+    try:
+        return upload_mission(link, mission, parameters=parameters, progress=progress, timeout_s=timeout_s)
+    finally:
+        link.close()
