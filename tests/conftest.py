@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.sitl.process import missing_reason
+
 # The suite's property tests draw the same examples on every run, so CI passes or fails on the code, not
 # on the draw; HYPOTHESIS_PROFILE=explore draws fresh examples (run it when touching an invariant).
 settings.register_profile("repeatable", derandomize=True)
@@ -79,3 +81,11 @@ def every_plan_json_matches_the_schema(tmp_path_factory: pytest.TempPathFactory)
     errors = [e for path in sorted(tmp_path_factory.getbasetemp().rglob("plan.json"))
               if (path.parent / "timeline.csv").exists() for e in plan_json_errors(path)]
     assert not errors, "\n".join(errors[:20])
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say why the ArduPlane SITL tests were skipped, even in quiet mode (CI has SITL beside the clone)."""
+    reason = missing_reason()
+    skipped = [getattr(r, "nodeid", "") for r in terminalreporter.stats.get("skipped", [])]
+    if reason and any(n.startswith("tests/test_sitl") for n in skipped):
+        terminalreporter.write_line(f"SITL tests skipped: {reason}", yellow=True)

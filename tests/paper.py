@@ -1,7 +1,9 @@
 """An independent paper flight of a ``.waypoints`` file, for tests (not the product's checker).
 
 Legs between positional NAV items are geodesics flown at the airspeed set by DO_CHANGE_SPEED (cruise
-before any), with the wind's ground speed on the leg's mean track; loiter turns last turns × one lap
+before any; with ``eas`` — ArduPilot — the commanded speed is equivalent airspeed, flown as true airspeed
+√(ρ₀/ρ) times faster at the altitude where it takes effect, ICAO atmosphere), with the wind's ground
+speed on the leg's mean track; loiter turns last turns × one lap
 at loiter speed in the wind; loiter-to-alt and take-off climb or descend at the profile's rates; the
 final landing descends from the circuit height. Only pymavlink, pyproj and math: no planner module.
 """
@@ -40,9 +42,14 @@ def _lap_s(radius: float, v: float, wind_from_deg: float, wind_mps: float, n: in
                for k in range(n))
 
 
+def _tas_per_eas(alt_m: float) -> float:
+    """√(ρ₀/ρ) in the ICAO troposphere: σ = (1 − 0.0065·h / 288.15)^4.2559."""
+    return (1.0 - 0.0065 * alt_m / 288.15) ** (-4.2559 / 2.0)
+
+
 def fly(path: str, *, cruise_mps: float, loiter_mps: float, climb_mps: float, descent_mps: float,
-        wind_from_deg: float = 0.0, wind_mps: float = 0.0) -> PaperFlight:
-    """Fly ``path`` on paper."""
+        wind_from_deg: float = 0.0, wind_mps: float = 0.0, eas: bool = True) -> PaperFlight:
+    """Fly ``path`` on paper (``eas``: speeds commanded as equivalent airspeed, as ArduPilot flies them)."""
     loader = mavwp.MAVWPLoader()
     count = loader.load(path)
     items = [loader.wp(i) for i in range(count)]
@@ -54,7 +61,8 @@ def fly(path: str, *, cruise_mps: float, loiter_mps: float, climb_mps: float, de
     t = 0.0
     for it in items[1:]:
         if it.command == 178:
-            speed = it.param2 if it.param2 > 0 else speed
+            if it.param2 > 0:
+                speed = it.param2 * (_tas_per_eas(alt) if eas and it.param1 == 0 else 1.0)
             continue
         if it.command not in POSITIONAL:
             continue

@@ -169,16 +169,25 @@ def test_loiter_turns_last_their_laps_at_loiter_speed(wind):
     assert report.distance_m == pytest.approx(2 * d + 3 * 2 * math.pi * 500.0, rel=0.01)
 
 
-def test_loiter_time_and_loiter_to_alt_and_speed_change():
+def _isa_tas_per_eas(alt_m: float) -> float:
+    """√(ρ₀/ρ) in the ICAO troposphere, written out here: σ = (1 − 0.0065·h / 288.15)^4.2559."""
+    return (1.0 - 0.0065 * alt_m / 288.15) ** (-4.2559 / 2.0)
+
+
+@pytest.mark.parametrize("autopilot", ["ardupilot", "px4"])
+def test_loiter_time_and_loiter_to_alt_and_speed_change(autopilot):
     north = float(GEOD.fwd(0.0, 0.0, 0.0, 30_000.0)[1])
     rows = [takeoff(), do(178, 0, 40.0, -1), (19, 3, 600, 0, 300, 1, north, 0.0, ALT),
             (31, 3, 0, 400, 0, 1, north, 0.0, 3000.0), (16, 3, 0, 0, 0, 0, 0.0, 0.0, 3000.0), land()]
-    report = check(rows)
+    report = check(rows, autopilot=autopilot)
     assert report.ok, report.faults
     d = GEOD.inv(0.0, 0.0, 0.0, north)[2]
-    expected = ALT / 5.0 + d / 40.0 + 600.0 + 2000.0 / 5.0 + d / 40.0 + 3000.0 / 4.0
-    assert report.flight_s == pytest.approx(expected, rel=0.01)
-    assert any(w.code == "loiter_radius" for w in report.warnings)  # ArduPilot flies WP_LOITER_RAD for item 19
+    # ArduPilot flies the 40 m/s as equivalent airspeed: true airspeed at the 1,000 m where it takes effect
+    tas = 40.0 * (_isa_tas_per_eas(ALT) if autopilot == "ardupilot" else 1.0)
+    expected = ALT / 5.0 + d / tas + 600.0 + 2000.0 / 5.0 + d / tas + 3000.0 / 4.0
+    assert report.flight_s == pytest.approx(expected, rel=0.002)
+    if autopilot == "ardupilot":
+        assert any(w.code == "loiter_radius" for w in report.warnings)  # ArduPilot flies WP_LOITER_RAD for item 19
 
 
 def test_do_jump_loop_is_unrolled_with_ardupilot_counting():

@@ -17,6 +17,7 @@ from planner.cli import plan as _plan
 from planner.cli import relief as _relief
 from planner.cli import sensors as _sensors
 from planner.cli import show as _show
+from planner.cli import upload as _upload
 from planner.cli._console import err
 from planner.cli._help import tidy_help
 from planner.core.errors import PlannerError
@@ -54,6 +55,7 @@ app.command("check")(_check.check_command)
 app.command("show")(_show.show_command)
 app.command("batch")(_batch.batch_command)
 app.command("relief")(_relief.relief_command)
+app.command("upload")(_upload.upload_command)
 app.add_typer(_aircraft.app, name="aircraft")
 app.add_typer(_sensors.app, name="sensors")
 

@@ -87,6 +87,11 @@ def check_command(
     min_coverage: Annotated[
         float, typer.Option("--min-coverage", help="Coverage a judged task needs, percent (exit 4 below).")
     ] = 95.0,
+    params: Annotated[
+        Path | None,
+        typer.Option("--params", help="ArduPilot parameter file the vehicle will have (e.g. the plan's ardupilot.param); "
+                     "without it, each parameter the mission relies on is a warning."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file; with "
                                           "--coverage an object with files and coverage).")] = False,
 ) -> None:
@@ -98,6 +103,7 @@ def check_command(
     """
     from planner.core.errors import InputError, PlannerError
     from planner.io.mission_file import read_mission, read_nofly
+    from planner.io.param_file import read_param_file
     from planner.missions.check import check_mission
     from planner.missions.file_model import Zone
     from planner.model.scenario import Reserve
@@ -123,6 +129,7 @@ def check_command(
             zones.extend(read_nofly(path))
         judged_tasks = _tasks(areas or [], tasks) if coverage else None
         catalogue = _catalogue(sensors) if coverage else {}
+        parameters = read_param_file(params) if params is not None else None
     except PlannerError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
@@ -148,11 +155,12 @@ def check_command(
         missions.append((path, mission, craft, carried, kg))
         if not coverage:
             report = check_mission(mission, aircraft=craft, wind=wind_value, reserve=reserve_rule,
-                                   payload_kg=kg, autopilot=autopilot, nofly=zones)
+                                   payload_kg=kg, autopilot=autopilot, nofly=zones, parameters=parameters)
             results.append((path, _noted(report, found)))
     measured = None
     if coverage and judged_tasks is not None:
-        measured = _coverage(missions, judged_tasks, tasks, wind_value, reserve_rule, autopilot, zones, min_coverage)
+        measured = _coverage(missions, judged_tasks, tasks, wind_value, reserve_rule, autopilot, zones, min_coverage,
+                             parameters)
         by_source = {r.source: _noted(r, notes[r.source]) for r in measured.files}
         results += [(path, by_source[str(path)]) for path, *_ in missions]
         results.sort(key=lambda pr: files.index(pr[0]))
@@ -282,13 +290,13 @@ def _tasks(areas: list[Path], names: str | None) -> list[Any]:
 
 
 def _coverage(missions: list[Any], found: list[Any], names: str | None, wind: Wind, reserve: Any, autopilot: str,
-              zones: list[Any], min_percent: float) -> CoverageReport:
+              zones: list[Any], min_percent: float, parameters: dict[str, float] | None) -> CoverageReport:
     from planner.missions.coverage import Flown, check_coverage
 
     flown = [Flown(mission, craft, load, kg) for _, mission, craft, load, kg in missions]
     judged = [n.strip() for n in names.split(",") if n.strip()] if names is not None else None
     return check_coverage(flown, found, wind=wind, reserve=reserve, autopilot=autopilot, nofly=zones,
-                          judged=judged, min_coverage=min_percent / 100.0)
+                          judged=judged, min_coverage=min_percent / 100.0, parameters=parameters)
 
 
 def _hm(seconds: float | None) -> str:

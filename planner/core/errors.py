@@ -9,9 +9,11 @@ __all__ = [
     "CheckFailed",
     "InfeasibleError",
     "InputError",
+    "NoVehicle",
     "OutputError",
     "PlannerError",
     "UsageError",
+    "VehicleRefused",
 ]
 
 
@@ -47,5 +49,17 @@ class CheckFailed(PlannerError, RuntimeError):
 
 class OutputError(PlannerError, OSError):
     """An output could not be written, or would overwrite without ``--overwrite`` (exit 5)."""
+
+    exit_code = 5
+
+
+class VehicleRefused(PlannerError, RuntimeError):
+    """A vehicle refused an upload, or what it read back differs from what was sent (exit 4)."""
+
+    exit_code = 4
+
+
+class NoVehicle(PlannerError, ConnectionError):
+    """No vehicle answered on the connection, or it stopped answering (exit 5)."""
 
     exit_code = 5

@@ -4,7 +4,8 @@ Formulas (docs/concepts.md gives the derivations and assumptions):
 - turn radius R = V² / (g·tan φ); for a ground-fixed circle in wind W, (V + W)² / (g·tan φ);
 - ground speed on track χ with wind from θ: β = asin(W·sin(θ_to − χ)/V), V_g = V·cos β + W·cos(θ_to − χ);
 - Breguet-style endurance E ∝ ln(W₀/W₁), calibrated at the reference payload;
-- radio horizon d ≈ 4.12·(√h₁ + √h₂) km with h in metres.
+- radio horizon d ≈ 4.12·(√h₁ + √h₂) km with h in metres;
+- true airspeed from equivalent airspeed TAS = EAS·√(ρ₀/ρ), ρ from the ICAO standard atmosphere.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 __all__ = [
     "G_MPS2",
     "breguet_endurance_s",
+    "eas_to_tas",
     "ground_speed_mps",
     "leg_time_s",
     "loiter_lap_s",
@@ -25,6 +27,12 @@ __all__ = [
 ]
 
 G_MPS2 = 9.80665
+
+# ICAO standard atmosphere (troposphere to 11 km, then isothermal to 20 km)
+_ISA_T0_K = 288.15
+_ISA_LAPSE_K_PER_M = 0.0065
+_ISA_R_J_PER_KG_K = 287.05287
+_ISA_TROPOPAUSE_M = 11000.0
 
 _LAP_SAMPLES = 360
 
@@ -104,4 +112,22 @@ def radio_horizon_m(antenna_m: Any, aircraft_alt_m: Any) -> Any:
     a = np.sqrt(np.maximum(np.asarray(antenna_m, float), 0.0))
     h = np.sqrt(np.maximum(np.asarray(aircraft_alt_m, float), 0.0))
     out = 4120.0 * (a + h)
+    return float(out) if out.ndim == 0 else out
+
+
+def eas_to_tas(alt_m: Any) -> Any:
+    """TAS/EAS ratio √(ρ₀/ρ) at ``alt_m`` metres AMSL in the ICAO standard atmosphere (1 at sea level,
+    ≈ 1.16 at 3,000 m, ≈ 1.32 at 5,500 m); vectorised, altitudes clipped to −500…20,000 m.
+
+    Autopilots fly an airspeed command as equivalent airspeed (what the pitot reads), so a true
+    airspeed is commanded as TAS / this ratio. A hot or cold day moves the true ratio by a few per cent.
+    """
+    h = np.clip(np.asarray(alt_m, float), -500.0, 20000.0)
+    exponent = G_MPS2 / (_ISA_LAPSE_K_PER_M * _ISA_R_J_PER_KG_K) - 1.0
+    t_trop = _ISA_T0_K - _ISA_LAPSE_K_PER_M * np.minimum(h, _ISA_TROPOPAUSE_M)
+    sigma = (t_trop / _ISA_T0_K) ** exponent
+    above = np.maximum(h - _ISA_TROPOPAUSE_M, 0.0)
+    t11 = _ISA_T0_K - _ISA_LAPSE_K_PER_M * _ISA_TROPOPAUSE_M
+    sigma = sigma * np.exp(-G_MPS2 * above / (_ISA_R_J_PER_KG_K * t11))
+    out = 1.0 / np.sqrt(sigma)
     return float(out) if out.ndim == 0 else out

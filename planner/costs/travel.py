@@ -55,7 +55,7 @@ def cost_model(
     nb, nt = len(bases), len(tasks)
     n = nb + nt
     craft = {a.name: a for a in (e.aircraft for e in scenario.fleet)}
-    approach = np.array([2.0 * APPROACH_M if b.runway_deg is not None else 0.0 for b in bases])
+    approach = np.full(len(bases), 2.0 * APPROACH_M)  # every landing flies out to its approach and back
     types = sorted({kit.aircraft for kit in kits})
     classes = [(k, satcom) for k in range(len(kits)) for satcom in (False, True)]
     travel = np.zeros((len(classes), n, n))

@@ -9,11 +9,13 @@ from planner.core.errors import OutputError
 from planner.io.atomic import write_bytes
 from planner.io.geojson import format_geojson
 from planner.io.kml import format_kml
+from planner.io.param_file import PARAM_FILE, format_param_file
 from planner.io.plan_json import format_plan_json, sortie_file_stem, sortie_record
 from planner.io.qgc_plan import format_qgc_plan
 from planner.io.timeline_csv import format_timeline_csv
 from planner.io.waypoints import format_waypoints
 from planner.missions.items import mission_items
+from planner.missions.parameters import ardupilot_parameters
 from planner.model.plan import Plan, Position
 
 __all__ = ["export_plan", "planned_files"]
@@ -26,10 +28,13 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
     """Every output file name and its bytes (text as UTF-8), in writing order (``plan.json`` last).
 
     ``pictures`` false leaves out ``map.png``, ``map.svg`` and ``timeline.png`` (about a second a plan).
+    An ArduPilot plan also gets ``ardupilot.param``: the parameters its missions rely on.
     """
     files: dict[str, str | bytes] = {}
+    flown = []
     for s in plan.sorties:
-        items = mission_items(s, plan.autopilot, plan.wind.speed_mps)
+        items = mission_items(s, plan.autopilot, plan.wind)
+        flown.append((s.aircraft, items))
         home = Position(s.base.lon, s.base.lat, s.base.elev_m)
         # rally altitudes are relative to home: RALLY_AGL_M above each base's own field
         rally = [Position(b.lon, b.lat, b.elev_m + RALLY_AGL_M - s.base.elev_m) for b in plan.bases]
@@ -39,6 +44,8 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
             home, items, autopilot=plan.autopilot, cruise_speed_mps=s.aircraft.cruise_speed_mps,
             nofly=plan.nofly, rally=rally, planner=sortie_record(s),
         )
+    if plan.autopilot == "ardupilot" and flown:
+        files[PARAM_FILE] = format_param_file(ardupilot_parameters(flown, geofence=bool(plan.nofly)), plan_name=plan.name)
     files["plan.geojson"] = format_geojson(plan)
     files["plan.kml"] = format_kml(plan)
     files["timeline.csv"] = format_timeline_csv(plan)
@@ -68,8 +75,8 @@ def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False, pictures:
     """Write all outputs of ``plan`` into ``out_dir``; returns the paths written.
 
     Nothing is written when any output exists and ``overwrite`` is false (OutputError). With
-    ``overwrite``, mission files of sorties an earlier plan in this folder had and this one lacks
-    are removed, so the folder never mixes two plans. Each file is written atomically.
+    ``overwrite``, mission files of sorties (and the parameter file) an earlier plan in this folder had
+    and this one lacks are removed, so the folder never mixes two plans. Each file is written atomically.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -80,7 +87,7 @@ def export_plan(plan: Plan, out_dir: Path, *, overwrite: bool = False, pictures:
         if clash:
             raise OutputError(f"{out_dir} already holds {', '.join(clash[:3])}{' …' if len(clash) > 3 else ''}; "
                               f"pass --overwrite to replace the plan there")
-    stale = _previous_sortie_files(out_dir) - set(files) if overwrite else set()
+    stale = (_previous_sortie_files(out_dir) | {PARAM_FILE}) - set(files) if overwrite else set()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

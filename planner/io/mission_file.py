@@ -24,8 +24,9 @@ from shapely.geometry import Point, Polygon
 from planner.core import geo
 from planner.core.errors import InputError
 from planner.io.areas import read_areas
+from planner.io.input_file import read_input
 from planner.missions.commands import NAV_POSITIONAL
-from planner.missions.file_model import Finding, Home, Item, Mission, Planned, Zone
+from planner.missions.file_model import FenceShape, Finding, Home, Item, Mission, Planned, RallyPoint, Zone
 
 __all__ = ["parse_mission", "parse_plan", "parse_waypoints", "read_mission", "read_nofly"]
 
@@ -44,15 +45,7 @@ def read_mission(path: Path) -> Mission:
     ``plan.json`` beside the file naming it among a sortie's files, else None.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a mission file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    mission = parse_mission(data, str(path))
+    mission = parse_mission(read_input(path, "a mission file"), str(path))
     if mission.planned is None:
         planned = _planned_beside(path)
         if planned is not None:
@@ -298,7 +291,8 @@ def parse_plan(text: str, source: str, faults: list[Finding] | None = None) -> M
         if first is None:
             raise InputError(f"{source}: no plannedHomePosition and no positional item to stand for home")
         home = Home(first.lat, first.lon, first.alt if first.frame == 0 else 0.0)
-    fences = _fences(doc.get("geoFence"), fault)
+    shapes: list[FenceShape] = []
+    fences = _fences(doc.get("geoFence"), fault, shapes)
     rally = doc.get("rallyPoints")
     if not isinstance(rally, dict) or not isinstance(rally.get("points"), list):
         fault("plan_field", "rallyPoints {version: 2, points: [...]} is missing (MAVSDK refuses such a plan)")
@@ -308,7 +302,8 @@ def parse_plan(text: str, source: str, faults: list[Finding] | None = None) -> M
                              "ignored", kind="format"))
     return Mission(source=source, format="plan", home=home, items=tuple(items), faults=tuple(faults),
                    warnings=tuple(notes), fences=tuple(fences), jump_by_id=True,
-                   firmware=_FIRMWARE.get(firmware) if _is_int(firmware) else None, planned=planned)
+                   firmware=_FIRMWARE.get(firmware) if _is_int(firmware) else None, planned=planned,
+                   geofence=tuple(shapes), rally=tuple(_rally(rally, fault)))
 
 
 def _is_number(x: Any) -> bool:
@@ -386,8 +381,22 @@ def _complex(raw: dict[str, Any], seq: int, where: str, home: Home | None, fault
     return []
 
 
-def _fences(value: Any, fault: Any) -> list[Zone]:
-    """Exclusion polygons and circles of the plan's geoFence, as no-fly zones."""
+def _rally(value: Any, fault: Any) -> list[RallyPoint]:
+    """The plan's rally points ([lat, lon, alt above home] each)."""
+    points = value.get("points") if isinstance(value, dict) else None
+    out = []
+    for k, p in enumerate(points if isinstance(points, list) else [], start=1):
+        if not (isinstance(p, list) and len(p) == 3 and all(_is_number(v) for v in p)
+                and abs(p[0]) <= 90 and abs(p[1]) <= 180):
+            fault("plan_field", f"rally point #{k}: must be [lat, lon, alt]")
+            continue
+        out.append(RallyPoint(float(p[0]), float(p[1]), float(p[2])))
+    return out
+
+
+def _fences(value: Any, fault: Any, shapes: list[FenceShape]) -> list[Zone]:
+    """Exclusion polygons and circles of the plan's geoFence, as no-fly zones; every shape as written is
+    appended to ``shapes``."""
     if not isinstance(value, dict) or not isinstance(value.get("polygons"), list):
         fault("plan_field", "geoFence {version: 2, circles: [], polygons: [...]} is missing (MAVSDK refuses such a plan)")
         return []
@@ -398,7 +407,9 @@ def _fences(value: Any, fault: Any) -> list[Zone]:
                 isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) for p in ring)):
             fault("plan_field", f"geoFence polygon #{k}: 'polygon' must be three or more [lat, lon] pairs")
             continue
-        if poly.get("inclusion") is False:
+        inclusion = poly.get("inclusion") is not False
+        shapes.append(FenceShape("polygon", inclusion, tuple((float(lat), float(lon)) for lat, lon in ring)))
+        if not inclusion:
             zones.append(Zone(f"geofence polygon #{k}", Polygon([(lon, lat) for lat, lon in ring])))
     circles = value.get("circles", [])
     for k, circ in enumerate(circles if isinstance(circles, list) else [], start=1):
@@ -408,6 +419,8 @@ def _fences(value: Any, fault: Any) -> list[Zone]:
         if not (isinstance(centre, list) and len(centre) == 2 and _is_number(radius)):
             fault("plan_field", f"geoFence circle #{k}: needs circle.center [lat, lon] and circle.radius")
             continue
+        shapes.append(FenceShape("circle", circ.get("inclusion") is not False, ((float(centre[0]), float(centre[1])),),
+                                 float(radius)))
         if circ.get("inclusion") is False:
             lon, lat = geo.destination([centre[1]] * 72, [centre[0]] * 72, [i * 5.0 for i in range(72)],
                                        [float(radius)] * 72)

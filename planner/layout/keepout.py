@@ -16,7 +16,7 @@ from planner.layout.orbit import OrbitDesign, design_orbit, farthest_m, slant_m,
 from planner.layout.pattern import PatternDesign
 from planner.model.aircraft import Aircraft
 from planner.model.fleet import Airframe
-from planner.model.scenario import APPROACH_M, Scenario, Task, Wind
+from planner.model.scenario import Scenario, Task, Wind
 from planner.model.sensors import Sensor
 
 __all__ = ["airspace_of", "keep_clear", "orbit_conflicts", "outside_zones"]
@@ -42,13 +42,13 @@ def airspace_of(scenario: Scenario, frame: geo.LocalFrame, fleet: list[Airframe]
         if zone is not None:
             raise InputError(f"base '{base.name}': the climb and descent circle over it ({radius} m) enters no-fly "
                              f"zone '{zone}'")
-        if base.runway_deg is not None:
-            lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
-            # the approach starts where the descent circle is left on its tangent toward its first point
-            zone = space.path_conflict([(base.lon, base.lat), (float(lon), float(lat))], [float(radius), 0.0])
-            if zone is not None:
-                raise InputError(f"base '{base.name}': the final approach (from the {radius} m descent circle) "
-                                 f"enters no-fly zone '{zone}'")
+        # the approach starts where the descent circle is left on its tangent toward its first point
+        zone = space.path_conflict([(base.lon, base.lat), base.approach_start(scenario.wind)], [float(radius), 0.0])
+        if zone is not None:
+            heading = base.landing_heading_deg(scenario.wind)
+            hint = "" if base.runway_deg is not None else " (no runway_deg: into the wind, or north in calm air; give one)"
+            raise InputError(f"base '{base.name}': the final approach on {heading:03.0f}°{hint}, from the {radius} m "
+                             f"descent circle, enters no-fly zone '{zone}'")
     return space
 
 

@@ -9,7 +9,7 @@ the flight :mod:`planner.missions.flight`'s.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from planner.missions.commands import DO_JUMP
 from planner.missions.file_model import Finding, Mission, Zone
 from planner.missions.findings import Findings
 from planner.missions.flight import PaperFlight, Track, check_return, fly
+from planner.missions.parameters import landing_parameter_findings
 from planner.missions.rules import format_rules, jump_targets
 from planner.model.aircraft import Aircraft
 from planner.model.autopilot import rules
@@ -95,11 +96,14 @@ def check_mission(
     autopilot: str = "ardupilot",
     nofly: Sequence[BaseGeometry | Zone] = (),
     track: Track | None = None,
+    parameters: Mapping[str, float] | None = None,
 ) -> CheckReport:
     """Check ``mission``: format rules for ``autopilot``, then the paper flight with ``aircraft``.
 
     Without an aircraft, the checks that need no performance figures still run (format, item count,
-    loops, return, no-fly). ``payload_kg`` defaults to the profile's reference payload, with a warning.
+    loops, return, no-fly). On ArduPilot, ``parameters`` (name -> value, e.g. the plan's
+    ``ardupilot.param``) are what the vehicle will have; without them every parameter the mission
+    relies on is a warning. ``payload_kg`` defaults to the profile's reference payload, with a warning.
     ``track``, when given, records where the flight went and when its sensor items ran (for the coverage
     sweep). Raises InputError for an unknown autopilot or a payload above the profile's maximum.
     """
@@ -116,7 +120,9 @@ def check_mission(
     zones = [z if isinstance(z, Zone) else Zone(f"zone #{k + 1}", z) for k, z in enumerate(nofly)]
     zones += list(mission.fences)
     zones = [Zone(z.name, shapely.make_valid(z.geometry)) for z in zones]
-    flight = PaperFlight(mission, aircraft, wind, zones, r.name, out, track)
+    if r.name == "ardupilot":
+        landing_parameter_findings(mission, parameters, out)
+    flight = PaperFlight(mission, aircraft, wind, zones, r.name, out, parameters, track)
     fly(mission, flight, targets, out)
     f = flight.f
     check_return(mission, f, out)

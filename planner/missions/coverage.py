@@ -22,7 +22,7 @@ survey area or patrol line imaged. Several files add up: seconds, and the union 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,9 +130,11 @@ def check_coverage(
     nofly: Sequence[BaseGeometry | Zone] = (),
     judged: Sequence[str] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    parameters: Mapping[str, float] | None = None,
 ) -> CoverageReport:
     """Check each flown file (:func:`~planner.missions.check.check_mission`) and measure, from their tracks,
     the coverage of every task of ``tasks`` (no-fly zones aside) or of those named in ``judged``.
+    ``parameters`` are the ArduPilot parameters the vehicles will have (as for ``check_mission``).
 
     Raises InputError for a judged name that is no task, or a minimum outside [0, 1].
     """
@@ -150,7 +152,8 @@ def check_coverage(
     for f in flown:
         track = Track()
         reports.append(check_mission(f.mission, aircraft=f.aircraft, wind=wind, reserve=reserve,
-                                     payload_kg=f.payload_kg, autopilot=autopilot, nofly=nofly, track=track))
+                                     payload_kg=f.payload_kg, autopilot=autopilot, nofly=nofly, track=track,
+                                     parameters=parameters))
         flights.append((f, track))
     lons = [t.geometry.centroid.x for t in work] + [f.mission.home.lon for f in flown]
     lats = [t.geometry.centroid.y for t in work] + [f.mission.home.lat for f in flown]

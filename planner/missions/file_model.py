@@ -10,7 +10,7 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["FORMATS", "Finding", "Home", "Item", "Mission", "Planned", "Zone"]
+__all__ = ["FORMATS", "FenceShape", "Finding", "Home", "Item", "Mission", "Planned", "RallyPoint", "Zone"]
 
 FORMATS = ("waypoints", "plan")
 KINDS = ("format", "flight", "compatibility")  # compatibility: a QGroundControl rule ArduPilot's tools do not keep
@@ -90,11 +90,36 @@ class Planned:
 
 
 @dataclass(frozen=True)
+class FenceShape:
+    """A geofence shape as the file gives it: a polygon (``points`` its vertices, lat/lon degrees, not
+    closed) or a circle (one point, ``radius_m``); ``inclusion`` keeps the aircraft in, else out."""
+
+    kind: str
+    inclusion: bool
+    points: tuple[tuple[float, float], ...]
+    radius_m: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("polygon", "circle"):
+            raise ValueError(f"fence kind must be 'polygon' or 'circle', got {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class RallyPoint:
+    """A rally point: degrees, altitude metres above home (QGroundControl's frame for them)."""
+
+    lat: float
+    lon: float
+    alt_m: float
+
+
+@dataclass(frozen=True)
 class Mission:
     """A mission file as read: home, items (home excluded) and the syntax faults the reader found.
 
     ``jump_by_id``: DO_JUMP p1 names a doJumpId (``.plan``) instead of an index (``.waypoints``).
-    ``fences``: exclusion zones the file itself carries (``.plan`` geofence). ``firmware`` is what a
+    ``fences``: exclusion zones the file itself carries (``.plan`` geofence); ``geofence`` and ``rally``
+    the ``.plan``'s fence shapes and rally points as written (what an upload sends). ``firmware`` is what a
     ``.plan`` says it was made for (``ardupilot``/``px4``), None when unknown. ``planned`` is what the planner
     recorded of the sortie (None for other tools' files).
     """
@@ -109,6 +134,8 @@ class Mission:
     jump_by_id: bool = False
     firmware: str | None = None
     planned: Planned | None = None
+    geofence: tuple[FenceShape, ...] = ()
+    rally: tuple[RallyPoint, ...] = ()
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:

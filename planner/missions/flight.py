@@ -1,7 +1,8 @@
 """The paper flight: a mission flown item by item with an aircraft's performance in a constant wind.
 
 Legs between positional NAV items are geodesics flown at the airspeed in effect (profile cruise until a
-``DO_CHANGE_SPEED``) with the wind's ground speed; altitude changes add climb or descent time at the
+``DO_CHANGE_SPEED``, whose airspeed ArduPilot flies as equivalent airspeed: true airspeed at the altitude
+where it takes effect) with the wind's ground speed; altitude changes add climb or descent time at the
 profile's rates; loiters add their turns, seconds or altitude change; ``DO_JUMP`` loops are unrolled with
 ArduPilot's counting. Distances in metres, times in seconds, altitudes metres AMSL, bearings degrees true.
 
@@ -15,7 +16,7 @@ tangent, the centre line and the waypoint is checked. (Times and distances stay 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,9 @@ from planner.missions.commands import (
 )
 from planner.missions.file_model import Item, Mission, Zone
 from planner.missions.findings import Findings, label
+from planner.missions.parameters import loiter_radius_flown_m
 from planner.model.aircraft import Aircraft
+from planner.model.autopilot import rules
 from planner.model.scenario import Wind
 
 __all__ = ["SEGMENT_M", "SENSOR_COMMANDS", "Flight", "PaperFlight", "Track", "check_return", "fly"]
@@ -110,6 +113,7 @@ class Flight:
     alt_m: float
     speed_mps: float | None
     speed_set: bool = False
+    commanded_mps: float | None = None
     distance_m: float = 0.0
     time_s: float = 0.0
     last_nav: Item | None = None
@@ -180,9 +184,12 @@ class PaperFlight:
     """Flies ``mission`` item by item; records faults into ``out`` and, given a ``track``, where it flew."""
 
     def __init__(self, mission: Mission, aircraft: Aircraft | None, wind: Wind, zones: Sequence[Zone],
-                 autopilot: str, out: Findings, track: Track | None = None) -> None:
+                 autopilot: str, out: Findings, parameters: Mapping[str, float] | None = None,
+                 track: Track | None = None) -> None:
         self.m = mission
+        self.params = parameters
         self.autopilot = autopilot
+        self.eas = rules(autopilot).airspeed_is_eas
         self.a = aircraft
         self.wind = wind
         self.zones = zones
@@ -368,6 +375,7 @@ class PaperFlight:
             f.time_s += turns * lap
         f.distance_m += turns * 2.0 * math.pi * radius
         self._loiter_circle(it, max(radius, self._min_radius(self._loiter_speed())) if self.a else radius, it.params[2])
+        self._ardupilot_radius(it, radius)
 
     def _loiter_time(self, it: Item) -> None:
         f = self.f
@@ -380,18 +388,19 @@ class PaperFlight:
             if radius and self.autopilot == "px4" and radius + 1e-6 < need:
                 self.out.fault("turn_too_tight", f"{label(it)}: loiter radius {radius:,.0f} m is below the turn "
                                f"radius {need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind", it)
-            if self.autopilot == "ardupilot" and radius:
-                self.out.warn("loiter_radius", f"{label(it)}: ArduPilot keeps only the sign of the NAV_LOITER_TIME "
-                              "radius and flies its WP_LOITER_RAD", it)
             radius = max(radius, need)
             if self.track is not None and math.isfinite(f.time_s):
                 self.track.circle(f.time_s - seconds, seconds, (f.lon, f.lat, f.alt_m), radius,
                                   not it.params[2] < 0, speed, self.wind, self._came_from)
+        if self.autopilot == "ardupilot" and abs(it.params[2]) > 0 and math.isfinite(it.params[2]):
+            self._loiter_time_radius(it, abs(it.params[2]))
         self._loiter_circle(it, radius, it.params[2])
 
     def _loiter_radius_note(self, it: Item, radius: float) -> None:
         """The loiter-to-altitude circle: its radius (0: the autopilot's default, assumed the turn radius),
-        never tighter than the aircraft can turn."""
+        never tighter than the aircraft can turn; on ArduPilot, whether it would be flown wider."""
+        if radius and math.isfinite(radius):
+            self._ardupilot_radius(it, radius)
         if self.a is not None:
             speed = self.f.speed_mps or self.a.cruise_speed_mps
             need = self._min_radius(speed)
@@ -401,6 +410,47 @@ class PaperFlight:
                               "autopilot will fly a wider circle", it)
             radius = max(radius, need)
         self._loiter_circle(it, radius, it.params[1])
+
+    def _airspeed_limits(self, it: Item, speed: float) -> None:
+        """ArduPlane ignores a DO_CHANGE_SPEED outside AIRSPEED_MIN..AIRSPEED_MAX of the parameters given."""
+        if self.autopilot != "ardupilot" or self.params is None:
+            return
+        low, high = self.params.get("AIRSPEED_MIN"), self.params.get("AIRSPEED_MAX")
+        if (high is not None and speed > high) or (low is not None and speed < low):
+            self.out.warn("parameter", f"{label(it)}: DO_CHANGE_SPEED {speed:g} m/s is outside AIRSPEED_MIN..AIRSPEED_MAX "
+                          f"({low if low is not None else '-'}..{high if high is not None else '-'}): ArduPlane ignores "
+                          "it and keeps the speed it had", it)
+
+    def _loiter_time_radius(self, it: Item, radius: float) -> None:
+        """ArduPilot flies NAV_LOITER_TIME at WP_LOITER_RAD: say so unless the parameters given match."""
+        have = None if self.params is None else self.params.get("WP_LOITER_RAD")
+        if have is not None and abs(abs(have) - radius) <= 1.0:
+            self._ardupilot_radius(it, radius)
+            return
+        told = "is not in the parameters given" if self.params is not None and have is None else (
+            f"is {have:g} m" if have is not None else "is the vehicle's (80-90 m by default)")
+        self.out.warn("loiter_radius", f"{label(it)}: ArduPilot keeps only the sign of the NAV_LOITER_TIME radius and "
+                      f"flies WP_LOITER_RAD, which {told}: set WP_LOITER_RAD {radius:g} for this {radius:,.0f} m "
+                      "circle", it)
+
+    def _ardupilot_radius(self, it: Item, radius: float) -> None:
+        """Warn when ArduPlane would fly the commanded loiter radius wider (``AP_L1_Control::loiter_radius``)."""
+        if self.autopilot != "ardupilot" or radius <= 1.0:
+            return
+        alt = self.f.alt_m
+        bank = 0.0 if self.params is None else self.params.get("NAVL1_LIM_BANK", 0.0)
+        eas = self.f.commanded_mps
+        if eas is None and self.params is not None:
+            eas = self.params.get("AIRSPEED_CRUISE")
+        if bank > 0 and eas is None:
+            return  # a bank limit and no known target speed: nothing to judge
+        flown = loiter_radius_flown_m(radius, eas_mps=eas or 0.0, alt_m=alt, lim_bank_deg=bank)
+        if flown <= radius * 1.02:
+            return
+        why = ("NAVL1_LIM_BANK is not set" if bank <= 0 else
+               f"NAVL1_LIM_BANK {bank:g}° needs {flown:,.0f} m at {eas:g} m/s up here")
+        self.out.warn("parameter", f"{label(it)}: ArduPlane flies this {radius:,.0f} m loiter about {flown:,.0f} m "
+                      f"wide at {alt:,.0f} m AMSL: {why} (ardupilot.param sets it to the aircraft's maximum bank)", it)
 
     def rtl(self, it: Item) -> None:
         home = self.m.home
@@ -419,6 +469,10 @@ class PaperFlight:
     def change_speed(self, it: Item) -> None:
         kind, speed = it.params[0], it.params[1]
         if kind in (0.0, 1.0) and math.isfinite(speed) and speed > 0:
+            self.f.commanded_mps = speed
+            self._airspeed_limits(it, speed)
+            if kind == 0.0 and self.eas:
+                speed = speed * float(physics.eas_to_tas(self.f.alt_m))  # the true airspeed flown up here
             self.f.speed_mps = speed
             self.f.speed_set = True
             if kind == 1.0:

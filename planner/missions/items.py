@@ -4,7 +4,10 @@ Rules followed (docs/formats.md): positional items in frame 0 (AMSL) except
 the take-off and landing, which are relative to home (frame 3); non-positional items in frame 2; NaN
 nowhere (0 instead); loiter direction by the radius sign (positive clockwise). On ArduPilot an orbit
 is NAV_LOITER_TURNS (radius honoured up to 2 550 m, at most 255 turns per item, split beyond); on PX4,
-which has no loiter-turns item, NAV_LOITER_TIME with the radius in p3.
+which has no loiter-turns item, NAV_LOITER_TIME with the radius in p3. A hold is NAV_LOITER_TIME with the
+hold radius in p3 (ArduPilot flies WP_LOITER_RAD instead: ``ardupilot.param`` sets it). Speeds are the
+profile's true airspeeds, commanded as equivalent airspeed where the autopilot flies that
+(:attr:`AutopilotRules.airspeed_is_eas`), converted at the altitude of the NAV item before the change.
 """
 
 from __future__ import annotations
@@ -14,14 +17,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.core import geo
+from planner.core import geo, physics
 from planner.core.errors import InfeasibleError
-from planner.missions.commands import CMD, FRAME_GLOBAL, FRAME_MISSION, FRAME_RELATIVE, NAV_POSITIONAL
-from planner.model.autopilot import AutopilotRules, rules
+from planner.missions.commands import (
+    CMD,
+    DO_CHANGE_SPEED,
+    FRAME_GLOBAL,
+    FRAME_MISSION,
+    FRAME_RELATIVE,
+    NAV_POSITIONAL,
+)
+from planner.model.autopilot import AutopilotRules, loiter_radius_m, rules
 from planner.model.plan import Orbit, Pattern, Position, Sortie
-from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M
+from planner.model.scenario import CIRCUIT_AGL_M, Wind
 
-__all__ = ["MissionItem", "mission_items", "orbit_radius_m"]
+__all__ = ["MissionItem", "hold_radius_m", "mission_items", "orbit_radius_m"]
 
 TAKEOFF_PITCH_DEG = 10.0
 
@@ -67,6 +77,12 @@ def _signed(radius_m: float, clockwise: bool) -> float:
 def orbit_radius_m(orbit: Orbit, r: AutopilotRules) -> float:
     """The orbit's radius as the autopilot will store it (:meth:`AutopilotRules.stored_radius_m`)."""
     return r.stored_radius_m(orbit.radius_m)
+
+
+def hold_radius_m(sortie: Sortie, wind: Wind) -> float:
+    """Radius (m) of the circle a hold is flown on: the aircraft's loiter turn radius in the wind, rounded up
+    as an orbit's is (:func:`planner.model.autopilot.loiter_radius_m`)."""
+    return loiter_radius_m(sortie.aircraft.turn_radius_m(wind.speed_mps))
 
 
 def _orbit_items(orbit: Orbit, r: AutopilotRules, roi_frame: int) -> list[MissionItem]:
@@ -132,12 +148,14 @@ def _pattern_items(items: list[MissionItem], pattern: Pattern, loiter_mps: float
     return roi_on
 
 
-def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list[MissionItem]:
+def mission_items(sortie: Sortie, autopilot: str, wind: Wind | None = None) -> list[MissionItem]:
     """The sortie as mission items (home not included: writers add it).
 
-    ``wind_mps`` widens the circling climb and descent over the base. Raises InfeasibleError when the
-    sortie exceeds the autopilot's item or DO_JUMP budget.
+    ``wind`` widens the circling climb, descent and holds and sets the landing heading of a base without
+    a runway. Raises InfeasibleError when the sortie exceeds the autopilot's item or DO_JUMP budget.
     """
+    wind = wind or Wind()
+    wind_mps = wind.speed_mps
     r = rules(autopilot)
     a = sortie.aircraft
     base = sortie.base
@@ -168,7 +186,8 @@ def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list
                 items.append(_do("DO_SET_ROI_LOCATION", (0, 0, 0, 0), work.orbit.roi, roi_frame))
                 roi_on = True
         elif leg.kind == "hold":
-            items.append(_nav("NAV_LOITER_TIME", leg.end, (float(math.ceil(leg.duration_s)), 0.0, 0.0, 1.0)))
+            hold = (float(math.ceil(leg.duration_s)), 0.0, hold_radius_m(sortie, wind), 1.0)
+            items.append(_nav("NAV_LOITER_TIME", leg.end, hold))
         elif leg.orbit is not None:
             items.extend(_orbit_items(leg.orbit, r, roi_frame))
             items.append(_speed(a.cruise_speed_mps))
@@ -180,10 +199,11 @@ def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list
     items.append(_do("DO_LAND_START"))
     descent = next(leg for leg in legs if leg.kind == "descent")
     items.append(_nav("NAV_LOITER_TO_ALT", descent.end, (0.0, float(radius), 0.0, 1.0)))
-    if base.runway_deg is not None:
-        lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
-        items.append(_nav("NAV_WAYPOINT", Position(float(lon), float(lat), descent.end.alt_m)))
+    lon, lat = base.approach_start(wind)
+    items.append(_nav("NAV_WAYPOINT", Position(lon, lat, descent.end.alt_m)))
     items.append(_nav("NAV_LAND", home, (0, 0, 0, 0), frame=FRAME_RELATIVE, alt=0.0))
+    if r.airspeed_is_eas:
+        items = _equivalent_airspeeds(items, base.elev_m)
     jumps = sum(1 for it in items if it.command == CMD["DO_JUMP"])
     if jumps > r.max_jumps:
         raise InfeasibleError(f"sortie {sortie.name}: {jumps} DO_JUMP loops exceed the {r.name} limit of {r.max_jumps}")
@@ -192,3 +212,18 @@ def mission_items(sortie: Sortie, autopilot: str, wind_mps: float = 0.0) -> list
             f"sortie {sortie.name}: {len(items) + 1} mission items exceed the {r.name} limit of {r.max_items}"
         )
     return items
+
+
+def _equivalent_airspeeds(items: list[MissionItem], home_alt_m: float) -> list[MissionItem]:
+    """``items`` with each DO_CHANGE_SPEED's true airspeed turned into equivalent airspeed at the altitude
+    (AMSL) of the NAV item before it, where the aircraft is when the change takes effect."""
+    out: list[MissionItem] = []
+    alt_m = home_alt_m
+    for it in items:
+        if it.navigates:
+            alt_m = it.alt + (home_alt_m if it.frame == FRAME_RELATIVE else 0.0)
+        if it.command == DO_CHANGE_SPEED and it.params[0] == 0.0 and it.params[1] > 0:
+            eas = round(it.params[1] / physics.eas_to_tas(alt_m), 2)
+            it = MissionItem(it.command, it.frame, (it.params[0], eas, it.params[2], it.params[3]))
+        out.append(it)
+    return out

@@ -29,6 +29,9 @@ class AutopilotRules:
     max_loiter_time_s: float
     max_jumps: int
     qgc_firmware_type: int
+    airspeed_is_eas: bool = False
+    """Whether a DO_CHANGE_SPEED airspeed is flown as equivalent airspeed (what the pitot reads) rather than
+    true airspeed; the mission then commands TAS / :func:`planner.core.physics.eas_to_tas`."""
 
     def stored_radius_m(self, radius_m: float) -> float:
         """A loiter radius as the autopilot stores it: whole metres, and with loiter-turns items (ArduPilot)
@@ -40,9 +43,11 @@ class AutopilotRules:
 
 AUTOPILOT_RULES = {
     # ArduPilot: ~700 items on common boards; NAV_LOITER_TURNS up to 255 turns and a radius up to
-    # 2 550 m (10 m steps above 255 m); NAV_LOITER_TIME up to 65 535 s; 100 DO_JUMPs.
-    "ardupilot": AutopilotRules("ardupilot", 700, True, 255, 2550.0, 65535.0, 100, 3),
-    # PX4: 500 items on flight controllers; no NAV_LOITER_TURNS; loiter time radius honoured.
+    # 2 550 m (10 m steps above 255 m); NAV_LOITER_TIME up to 65 535 s; 100 DO_JUMPs. Airspeed targets are
+    # equivalent airspeed (seen in ArduPlane SITL: 25.8 m/s commanded at 3,000 m flies ~30 m/s true).
+    "ardupilot": AutopilotRules("ardupilot", 700, True, 255, 2550.0, 65535.0, 100, 3, airspeed_is_eas=True),
+    # PX4: 500 items on flight controllers; no NAV_LOITER_TURNS; loiter time radius honoured. Its airspeed
+    # semantics are not verified here (no PX4 SITL): speeds are written as the profile's true airspeeds.
     "px4": AutopilotRules("px4", 500, False, 0, 0.0, 65535.0, 100, 12),
 }
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from shapely.geometry.base import BaseGeometry
 
+from planner.core import geo
 from planner.core.errors import InputError
 from planner.model.aircraft import Aircraft
 from planner.model.sensors import Sensor
@@ -36,7 +37,7 @@ TASK_KINDS = ("orbit", "survey", "patrol", "standoff", "nofly")
 AUTOPILOTS = ("ardupilot", "px4")
 AREA_DEFAULT_SENSOR = "eo-ir"  # capability a survey or patrol uses when the task names none
 CIRCUIT_AGL_M = 300.0  # height of the take-off climb-out and of the landing circuit above a base
-APPROACH_M = 4000.0  # final approach length along the runway when a base gives runway_deg
+APPROACH_M = 4000.0  # final approach length: the landing starts this far out on the landing heading
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,20 @@ class Base:
             raise InputError(f"{where}: gcs_range_km and antenna_m must be >= 0")
         if self.runway_deg is not None and not 0.0 <= self.runway_deg < 360.0:
             raise InputError(f"{where}: runway_deg must be in [0, 360)")
+
+    def landing_heading_deg(self, wind: Wind) -> float:
+        """Heading (degrees true) flown on the final approach: along ``runway_deg``; without a runway, into
+        the wind; in calm air without a runway, north. An autopilot landing straight down from the circuit
+        over the field glides at 50° and flares hundreds of metres up, so every landing has an approach."""
+        if self.runway_deg is not None:
+            return self.runway_deg
+        return wind.from_deg % 360.0 if wind.speed_mps > 0 else 0.0
+
+    def approach_start(self, wind: Wind) -> tuple[float, float]:
+        """(lon, lat) where the final approach starts: :data:`APPROACH_M` short of the base on the landing
+        heading."""
+        lon, lat = geo.destination(self.lon, self.lat, (self.landing_heading_deg(wind) + 180.0) % 360.0, APPROACH_M)
+        return float(lon), float(lat)
 
 
 @dataclass(frozen=True)

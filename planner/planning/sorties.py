@@ -92,16 +92,15 @@ def sortie_legs(
     circuit = base.elev_m + CIRCUIT_AGL_M
     descent_s = (here.alt_m - circuit) / a.descent_rate_mps
     final_s = CIRCUIT_AGL_M / a.descent_rate_mps
-    approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
+    approach_s = 2.0 * APPROACH_M / a.cruise_speed_mps  # out to the approach start and back down it
     transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
     legs.append(_transit(model, a.name, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node)))
     t += transit_s
     low = Position(base.lon, base.lat, circuit)
     legs.append(Leg("descent", t, t + descent_s, over, low, descent_s * a.cruise_speed_mps))
     t += descent_s
-    if approach_s:
-        legs.append(Leg("approach", t, t + approach_s, low, low, 2.0 * APPROACH_M))
-        t += approach_s
+    legs.append(Leg("approach", t, t + approach_s, low, low, 2.0 * APPROACH_M))
+    t += approach_s
     legs.append(Leg("land", t, t + final_s, low, home, 0.0))
     return tuple(_with_blos(model.comms, leg) for leg in legs)
 
