@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.core import geo, physics
@@ -42,17 +42,16 @@ from planner.missions.commands import (
 from planner.missions.file_model import Item, Mission, Zone
 from planner.missions.findings import Findings, label
 from planner.missions.parameters import loiter_radius_flown_m
+from planner.missions.track import Leg, Track, leg_geometry
 from planner.model.aircraft import Aircraft
 from planner.model.autopilot import rules
 from planner.model.scenario import Wind
 
-__all__ = ["SEGMENT_M", "SENSOR_COMMANDS", "Flight", "PaperFlight", "Track", "check_return", "fly"]
+__all__ = ["SENSOR_COMMANDS", "Flight", "PaperFlight", "Track", "check_return", "fly"]
 
 # Items the paper flight knows have no effect on the path or the clock.
 _NO_FLIGHT_EFFECT = frozenset({176, 179, 183, 184, 189, 195, 197, 200, 201, 202, 203, 205, 206, 211, 214})
 
-
-SEGMENT_M = 1000.0  # legs are densified at this spacing for wind and no-fly zones
 
 RETURN_RADIUS_M = 5000.0  # a final loiter this close to home counts as a return
 
@@ -60,36 +59,8 @@ MAX_VISITS = 1_000_000  # item visits before an unrolled mission is called endle
 
 _CIRCLE_POINTS = 72
 
-TRACK_STEP_DEG = 10.0  # a loiter circle is recorded every this many degrees of arc
-
 SENSOR_COMMANDS = frozenset({195, 197, 201, 206})
 """DO items that point a sensor or switch a camera: recorded, with when they run, on a :class:`Track`."""
-
-
-@dataclass
-class _Leg:
-    """A densified geodesic: segment lengths (m) and tracks (deg), track at start and on arrival, the line in lon/lat."""
-
-    distance_m: float
-    seg_m: np.ndarray
-    seg_track_deg: np.ndarray
-    start_az_deg: float
-    end_az_deg: float
-    line: BaseGeometry
-
-
-def _leg_geometry(lon1: float, lat1: float, lon2: float, lat2: float) -> _Leg:
-    az1, az2, dist = geo.inverse(lon1, lat1, lon2, lat2)
-    d = float(dist)
-    if d < 1e-3:
-        return _Leg(0.0, np.zeros(0), np.zeros(0), 0.0, 0.0, Point(lon1, lat1))
-    n = math.ceil(d / SEGMENT_M) - 1
-    mid = geo.GEOD.npts(lon1, lat1, lon2, lat2, n) if n > 0 else []
-    lons = np.array([lon1, *(p[0] for p in mid), lon2])
-    lats = np.array([lat1, *(p[1] for p in mid), lat2])
-    seg_az, _, seg_d = geo.inverse(lons[:-1], lats[:-1], lons[1:], lats[1:])
-    return _Leg(d, np.atleast_1d(seg_d), np.atleast_1d(seg_az), float(az1), (float(az2) + 180.0) % 360.0,
-                LineString(np.column_stack([lons, lats])))
 
 
 def _circle(lon: float, lat: float, radius_m: float) -> BaseGeometry:
@@ -125,61 +96,6 @@ class Flight:
     circle: tuple[float, float, float, bool, bool] | None = None  # lon, lat, radius m, clockwise, xtrack exit
 
 
-@dataclass
-class Track:
-    """Where the paper flight was when, for the coverage sweep (:mod:`planner.missions.coverage`).
-
-    ``points`` are (time s, lon, lat, alt m AMSL, circle centre lon, lat, direction) in time order: the
-    densified vertices of every leg, the aircraft's place around every loiter circle (every
-    :data:`TRACK_STEP_DEG`, timed by its ground speed in the wind; direction +1 clockwise, -1
-    counter-clockwise, 0 off a circle, centre NaN), and the point where it climbs or descends in place.
-    ``events`` are (time s, item) of the :data:`SENSOR_COMMANDS` items, when they run.
-    """
-
-    points: list[tuple[float, float, float, float, float, float, int]] = field(default_factory=list)
-    events: list[tuple[float, Item]] = field(default_factory=list)
-    bearing_deg: float | None = None  # where on the last circle flown the aircraft is, from its centre
-
-    def point(self, t_s: float, lon: float, lat: float, alt_m: float) -> None:
-        self.points.append((t_s, lon, lat, alt_m, math.nan, math.nan, 0))
-        self.bearing_deg = None
-
-    def line(self, t0_s: float, leg: _Leg, seg_s: np.ndarray, alt_m: float) -> None:
-        """A leg flown from ``t0_s``, its segments taking ``seg_s``."""
-        coords = np.asarray(leg.line.coords)
-        times = t0_s + np.concatenate([[0.0], np.cumsum(seg_s)])
-        for k, ((lon, lat), t) in enumerate(zip(coords, times, strict=True)):
-            if k == 0 and self.points and self.points[-1][:3] == (float(t), float(lon), float(lat)):
-                continue  # where the last leg ended
-            self.point(float(t), float(lon), float(lat), alt_m)
-
-    def circle(self, t0_s: float, duration_s: float, centre: tuple[float, float, float], radius_m: float,
-               clockwise: bool, speed_mps: float, wind: Wind, came_from_deg: float | None) -> None:
-        """Laps of a circle from ``t0_s`` for ``duration_s``, joined where the aircraft came from (or where it
-        left the same circle)."""
-        lon, lat, alt = centre
-        turns = duration_s / (physics.loiter_lap_s(radius_m, speed_mps, wind.from_deg, wind.speed_mps) or math.inf)
-        if radius_m <= 0 or duration_s <= 0 or not math.isfinite(turns):
-            self.point(t0_s, lon, lat, alt)
-            self.point(t0_s + max(duration_s, 0.0), lon, lat, alt)
-            return
-        last = self.points[-1] if self.points else None
-        same = last is not None and last[4:6] == (lon, lat) and self.bearing_deg is not None
-        start = self.bearing_deg if same else (came_from_deg if came_from_deg is not None else 0.0)
-        sign = 1.0 if clockwise else -1.0
-        steps = max(1, math.ceil(turns * 360.0 / TRACK_STEP_DEG))
-        bearing = start + sign * np.linspace(0.0, turns * 360.0, steps + 1)
-        vg = physics.ground_speed_mps(speed_mps, (bearing + sign * 90.0) % 360.0, wind.from_deg, wind.speed_mps)
-        dt = 1.0 / np.maximum((vg[:-1] + vg[1:]) / 2.0, 1e-6)
-        times = t0_s + duration_s * np.concatenate([[0.0], np.cumsum(dt) / dt.sum()])
-        plon, plat = geo.destination(np.full(bearing.size, lon), np.full(bearing.size, lat), bearing % 360.0,
-                                     np.full(bearing.size, radius_m))
-        direction = 1 if clockwise else -1
-        for t, x, y in zip(times, plon, plat, strict=True):
-            self.points.append((float(t), float(x), float(y), alt, lon, lat, direction))
-        self.bearing_deg = float(bearing[-1] % 360.0)
-
-
 class PaperFlight:
     """Flies ``mission`` item by item; records faults into ``out`` and, given a ``track``, where it flew."""
 
@@ -196,7 +112,7 @@ class PaperFlight:
         self.out = out
         self.track = track
         self._came_from: float | None = None
-        self._legs: dict[tuple[float, float, float, float], _Leg] = {}
+        self._legs: dict[tuple[float, float, float, float], Leg] = {}
         self._zone_checked: set[tuple[Any, ...]] = set()
         home = mission.home
         self.f = Flight(home.lon, home.lat, home.alt_m, aircraft.cruise_speed_mps if aircraft else None)
@@ -218,11 +134,11 @@ class PaperFlight:
             return self.f.lon, self.f.lat
         return it.lon, it.lat
 
-    def _leg(self, lon: float, lat: float) -> _Leg:
+    def _leg(self, lon: float, lat: float) -> Leg:
         key = (self.f.lon, self.f.lat, lon, lat)
         leg = self._legs.get(key)
         if leg is None:
-            leg = self._legs[key] = _leg_geometry(*key)
+            leg = self._legs[key] = leg_geometry(*key)
         return leg
 
     def _enter(self, geom: BaseGeometry, key: tuple[Any, ...], what: str, it: Item) -> None:
@@ -239,7 +155,7 @@ class PaperFlight:
             return 0.0
         return rise / self.a.climb_rate_mps if rise > 0 else -rise / self.a.descent_rate_mps
 
-    def _fly_to(self, it: Item, lon: float, lat: float, alt_m: float, *, home_leg: bool = False) -> _Leg:
+    def _fly_to(self, it: Item, lon: float, lat: float, alt_m: float, *, home_leg: bool = False) -> Leg:
         """Horizontal leg to (lon, lat) then the climb or descent to ``alt_m``; turn check at the last waypoint."""
         f = self.f
         leg = self._leg(lon, lat)
@@ -287,14 +203,14 @@ class PaperFlight:
             return None
         beta = math.degrees(math.acos(radius / float(dist)))
         tlon, tlat = geo.destination(clon, clat, float(az) - beta if clockwise else float(az) + beta, radius)
-        tangent = _leg_geometry(float(tlon), float(tlat), lon, lat).line
+        tangent = leg_geometry(float(tlon), float(tlat), lon, lat).line
         if xtrack:
             return tangent
-        centre_line = _leg_geometry(clon, clat, lon, lat).line
+        centre_line = leg_geometry(clon, clat, lon, lat).line
         ring = np.vstack([np.asarray(tangent.coords), np.asarray(centre_line.coords)[::-1]])
         return Polygon(ring).buffer(0).union(tangent)
 
-    def _turn(self, leg: _Leg) -> None:
+    def _turn(self, leg: Leg) -> None:
         """At a waypoint, the heading change onto ``leg`` and whether the leg is long enough to turn."""
         f = self.f
         prev = f.last_nav
