@@ -63,6 +63,7 @@ def plan(
     """
     rules(autopilot or scenario.autopilot)
     report = progress or (lambda _p: None)
+    solver.warm_up()  # load the compiled search first, so the first plan follows soon after the model
     started = time.monotonic()
     params = solve_params(scenario, time_limit_s, seed, max_iterations)
     report(Progress("layout"))
