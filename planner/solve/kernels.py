@@ -2,8 +2,8 @@
 
 Plain functions of numpy arrays (seconds; node indices), compiled to machine code on first use and
 cached on disk beside this file (or in numba's user cache when that is not writable), so only the
-first run after an install or an edit pays the compilation (:func:`planner.solve.ils.warm_up`). They follow the schedule rules of
-:func:`planner.problem.evaluate_route` step for step: leave the start depot after its service, or
+first run after an install or an edit pays the compilation (:func:`planner.solve.solver.warm_up`). They follow the schedule rules of
+:func:`planner.solve.problem.evaluate_route` step for step: leave the start depot after its service, or
 later when that avoids waiting at the first task's window; start each service as early as its window
 allows; the duration runs from the start depot's service to the end of the end depot's service. No
 ``fastmath``: every operation is IEEE-exact in the order written, so results are the same on any
