@@ -150,7 +150,7 @@ def _third_party(path: Path) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize(("library", "home"), [("ortools", "solve"), ("matplotlib", "render"), ("pyogrio", "io")])
+@pytest.mark.parametrize(("library", "home"), [("ortools", "solve"), ("numba", "solve"), ("matplotlib", "render"), ("pyogrio", "io")])
 def test_heavy_libraries_live_in_one_package(library: str, home: str):
     users = [name for name, path in MODULES.items() if library in _third_party(path)]
     assert users and all(name.split(".")[1] == home for name in users), users

@@ -36,6 +36,21 @@ def test_plan_json_summary(scenario_factory, tmp_path, capsys):
     assert doc["metrics"]["tasks_served"] == 1 and doc["sorties"][0]["name"] == "anka-1"
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_time_limit_that_cuts_an_iteration_bound_plan_warns(scenario_factory, tmp_path, capsys, as_json):
+    feats = [target(f"t{i}", 72.5 + 0.3 * i, 49.0 + 0.2 * (i % 4)) for i in range(8)]
+    path = scenario_factory(feats)
+    args = ["plan", str(path), "-o", str(tmp_path / "o"), "--time-limit", "0.0001", "--max-iterations", "1000000"]
+    assert main(args + (["--json"] if as_json else [])) == 0
+    captured = capsys.readouterr()
+    assert "warning:" in captured.err and "before max_iterations = 1000000" in captured.err
+    doc = json.loads((tmp_path / "o" / "plan.json").read_text())
+    assert doc["solver"]["cut_short"] == ["optimise"]
+    assert any("depends on the machine's speed" in n for n in doc["notes"])
+    if as_json:
+        json.loads(captured.out)  # stdout is still one JSON document
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -80,6 +95,6 @@ def test_aircraft_and_sensor_lists(capsys):
 
 def test_help_does_not_import_the_heavy_stack():
     code = "import sys; from planner.cli import main; main(['--help']); " \
-           "print(sorted(m for m in ('ortools', 'geopandas', 'pyproj', 'shapely') if m in sys.modules))"
+           "print(sorted(m for m in ('ortools', 'numba', 'geopandas', 'pyproj', 'shapely') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -58,3 +58,12 @@ def test_a_lighter_loadout_flies_longer_when_sensors_are_not_needed(scenario_fac
     (s,) = p.sorties
     assert s.loadout == ("eo-ir",)
     assert s.endurance_s > load_aircraft("anka").endurance_h * 3600
+
+
+def test_loadout_trials_cut_by_their_time_cap_say_so(scenario_factory):
+    scenario = read_scenario(scenario_factory(_feats(), fleet=OPEN))
+    cut = plan(scenario, time_limit_s=1e-4, max_iterations=1000)
+    assert cut.solver["cut_short"] == ["loadout", "optimise"]
+    assert any("loadout trial reached its time cap" in n for n in cut.notes)
+    whole = plan(scenario, time_limit_s=120, max_iterations=50)
+    assert whole.solver["cut_short"] == [] and not any("time cap" in n for n in whole.notes)

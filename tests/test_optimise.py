@@ -162,6 +162,41 @@ def test_result_does_not_depend_on_forking(tiny: Problem, monkeypatch: pytest.Mo
     assert solve(tiny, params).routes == forked
 
 
+def _scattered(n: int, vehicles: int, seed: int, window: bool = False) -> Problem:
+    """``n`` tasks uniform on a 100 x 100 square, depot at the centre; limits that serve about a third."""
+    rng = np.random.default_rng(seed)
+    points = np.vstack([[50.0, 50.0], rng.uniform(0, 100, (n, 2))])
+    windows = np.column_stack([np.zeros(n + 1), np.full(n + 1, np.inf)])
+    if window:  # a few tasks only early in the flight
+        windows[1 : n + 1 : 7, 1] = 60.0
+    fleet = tuple(Vehicle(0, 0, 150.0) for _ in range(vehicles))
+    return _problem(points, np.r_[0.0, rng.integers(1, 10, n)], fleet, frozenset({0}), service=0.5, window=windows)
+
+
+def test_iteration_bound_results_do_not_depend_on_the_batch_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from planner.solve import ils
+
+    problem = _scattered(60, 3, 5)
+    params = SolveParams(time_limit_s=60.0, seed=3, max_iterations=400)
+    monkeypatch.setattr(ils, "BATCH_S", 1e-9)  # one iteration per batch
+    one = solve(problem, params)
+    monkeypatch.setattr(ils, "BATCH_S", 1e9)  # batches grow as fast as they may
+    big = solve(problem, params)
+    assert one.routes == big.routes and not one.cut_short and not big.cut_short
+    _assert_valid(problem, one)
+
+
+@pytest.mark.parametrize("window", [False, True])
+def test_a_time_limit_that_cuts_an_iteration_bound_run_says_so(window: bool) -> None:
+    problem = _scattered(80, 3, 6, window)
+    cut = solve(problem, SolveParams(time_limit_s=0.05, seed=0, max_iterations=10**7))
+    assert cut.cut_short and cut.iterations < 2 * 10**7
+    _assert_valid(problem, cut)
+    whole = solve(problem, SolveParams(time_limit_s=60.0, seed=0, max_iterations=30))
+    assert not whole.cut_short and whole.iterations == 2 * 30  # two workers
+    assert not solve(problem, SolveParams(time_limit_s=0.05, seed=0)).cut_short  # stopping on time is the plan
+
+
 def test_progress_reports_improving_best(tiny: Problem) -> None:
     seen: list[Progress] = []
     result = solve(tiny, QUICK, seen.append)

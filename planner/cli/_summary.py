@@ -22,14 +22,16 @@ __all__ = ["render_result", "render_summary", "summary_document"]
 
 def render_result(plan: Plan, written: list[Path], out_dir: Path, *, as_json: bool) -> None:
     """What ``planner plan`` and ``planner relief`` print after writing ``plan`` (a Plan) into ``out_dir``:
-    the ``--json`` summary on stdout, or the tables, the plan's warnings and the files written."""
+    the ``--json`` summary on stdout, or the tables and the files written; the plan's warnings on stderr."""
     import json
 
     from planner.io.plan_json import plan_document
 
     doc = plan_document(plan)
-    if as_json:
+    if as_json:  # the warnings still go to stderr: stdout stays one JSON document
         out.print_json(json.dumps(summary_document(doc, str(out_dir))))
+        for note in plan.notes:
+            err.print(f"[yellow]warning:[/yellow] {note}")
         return
     render_summary(doc)
     for note in plan.notes:

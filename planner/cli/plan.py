@@ -30,7 +30,7 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan summary as JSON on stdout.")] = False,
 ) -> None:
     """Plan SCENARIO: optimised sorties, mission files per sortie, plan.json/.geojson/.kml, timeline."""
-    from planner.api import demo_scenario_path, plan_scenario
+    from planner.api import demo_scenario_path, plan_scenario  # lazy: numba, OR-Tools load only when planning
 
     path = scenario if scenario is not None else demo_scenario_path()
     if scenario is None:

@@ -34,6 +34,7 @@ __all__ = ["LOADOUT_ITERATIONS", "Progress", "build_model", "check_wind", "plan"
 LOADOUT_ITERATIONS = 300  # optimiser iterations per evaluation while choosing loadouts
 
 LOADOUT_SHARE = 0.4  # share of the time limit the loadout choice may use
+TRIAL_SEARCH = solver.SearchConfig(workers=1)  # a loadout trial is a quick comparison: one search, no fork
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def plan(
     """
     rules(autopilot or scenario.autopilot)
     report = progress or (lambda _p: None)
+    solver.warm_up()  # load the compiled search first, so the first plan follows soon after the model
     started = time.monotonic()
     params = solve_params(scenario, time_limit_s, seed, max_iterations)
     report(Progress("layout"))
@@ -71,17 +73,23 @@ def plan(
     total = float(sum(t.priority for t in scenario.tasks if t.kind != "nofly"))  # as Plan.metrics counts it
 
     evaluations = 0
+    deterministic = params.max_iterations is not None
+    cut_short: list[str] = []  # stages the time limit stopped before their max_iterations
     if any(f.chosen for f in fleet) and model.tasks:
         report(Progress("loadout", 0.0, total, time.monotonic() - started))
-        quick = SolveParams(time_limit_s=max(0.5, LOADOUT_SHARE * params.time_limit_s / 20), seed=params.seed,
+        # each trial is bounded by its iterations; with max_iterations its time limit is only a cap
+        share = LOADOUT_SHARE * params.time_limit_s
+        quick = SolveParams(time_limit_s=share if deterministic else max(0.5, share / 20), seed=params.seed,
                             max_iterations=LOADOUT_ITERATIONS)
-        deadline = started + LOADOUT_SHARE * params.time_limit_s
-        cap = None if params.max_iterations is not None else deadline
+        cap = None if deterministic else started + share
 
         def evaluate(trial: list[Airframe]) -> float:
             if cap is not None and time.monotonic() > cap:
                 return -math.inf
-            return solver.solve(model.problem(trial), quick).prize
+            result = solver.solve(model.problem(trial), quick, config=TRIAL_SEARCH, polish=False)
+            if deterministic and result.cut_short and "loadout" not in cut_short:
+                cut_short.append("loadout")
+            return result.prize
 
         fleet, evaluations = choose_loadouts(fleet, dict(scenario.sensors), scenario.reserve,
                                              model.needed(), evaluate)
@@ -93,6 +101,8 @@ def plan(
         report(Progress("optimise", p.best_prize, total, time.monotonic() - started))
 
     result = solver.solve(problem, params, on_progress) if problem.tasks else _empty(problem)
+    if result.cut_short:
+        cut_short.append("optimise")
     report(Progress("assemble", result.prize, total, time.monotonic() - started))
     sorties = [sortie(model, problem, fleet[r.vehicle], r) for r in result.routes if r.nodes]
     served = {name for s in sorties for name in s.tasks}
@@ -110,9 +120,22 @@ def plan(
             "loadout_evaluations": evaluations,
             "shared_orbits": len(model.members),
             "orbits_saved": sum(len(m) - 1 for m in model.members.values()),
+            "cut_short": cut_short,
         },
-        notes=grounded + model.notes,
+        notes=grounded + model.notes + tuple(_cut_note(stage, params) for stage in cut_short),
     )
+
+
+def _cut_note(stage: str, params: SolveParams) -> str:
+    """The warning for a stage the time limit stopped before its iteration count (seconds)."""
+    if stage == "loadout":
+        what = (f"a loadout trial reached its time cap ({LOADOUT_SHARE * params.time_limit_s:g} s, "
+                f"{LOADOUT_SHARE:g} x time_limit_s) before its {LOADOUT_ITERATIONS} iterations")
+    else:
+        what = (f"the optimiser reached time_limit_s = {params.time_limit_s:g} s before max_iterations = "
+                f"{params.max_iterations}")
+    return (f"{what}: this plan depends on the machine's speed and may differ from run to run; raise "
+            "time_limit_s or lower max_iterations")
 
 
 def solve_params(scenario: Scenario, time_limit_s: float | None, seed: int | None,

@@ -74,8 +74,12 @@ def ortools_routes(
     *,
     metaheuristic: str = "GREEDY_DESCENT",
     tuned: bool = True,
+    timed_out: list[bool] | None = None,
 ) -> list[list[int]] | None:
     """Solve (or improve ``initial``) with OR-Tools routing; task lists per vehicle, or ``None``.
+
+    ``timed_out``, when given, gets whether the search ran into ``time_s`` (rather than stopping on
+    ``solutions`` or a local optimum).
 
     The model: arc cost = scaled travel of the vehicle's class; a disjunction per task with penalty
     = prize x a factor above any possible total travel; a time dimension (service + travel, waiting
@@ -83,6 +87,8 @@ def ortools_routes(
     minus the end depot's service as the span bound.
     """
     if time_s <= 0.01:
+        if timed_out is not None:
+            timed_out.append(True)
         return None
     scale = integer_scale(problem)
     n = problem.n_nodes
@@ -152,6 +158,7 @@ def ortools_routes(
     search.time_limit.FromMilliseconds(max(int(time_s * 1000), 1))
     if solutions is not None:
         search.solution_limit = solutions
+    began = time.perf_counter()
     if initial is None:
         solution = routing.SolveWithParameters(search)
     else:
@@ -160,6 +167,8 @@ def ortools_routes(
         if start is None:
             return None
         solution = routing.SolveFromAssignmentWithParameters(start, search)
+    if timed_out is not None:
+        timed_out.append(time.perf_counter() - began >= 0.98 * time_s)
     if solution is None:
         return None
     routes: list[list[int]] = []

@@ -135,12 +135,17 @@ class Route:
 
 @dataclass(frozen=True)
 class Result:
-    """What the optimiser returns: one route per vehicle, in vehicle order."""
+    """What the optimiser returns: one route per vehicle, in vehicle order.
+
+    ``cut_short`` is True when ``max_iterations`` was set but the time limit stopped the search (or
+    the OR-Tools polish) before it finished: the routes then depend on the machine's speed.
+    """
 
     routes: tuple[Route, ...]
     prize: float
     iterations: int
     runtime_s: float
+    cut_short: bool = False
 
 
 @dataclass(frozen=True)

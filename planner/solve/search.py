@@ -1,6 +1,9 @@
-"""Our own search for the prize-collecting routing core: greedy starts and destroy-and-repair.
+"""Our own search for the prize-collecting routing core: greedy starts, then iterated improvement.
 
-Pure Python and numpy; no OR-Tools here. Tours and their schedules are :mod:`planner.solve.tour`'s.
+No OR-Tools here. Tours and their schedules are :mod:`planner.solve.tour`'s. Window-free instances
+(no task has a time window: nothing ever waits) run the compiled iterated local search of
+:mod:`planner.solve.ils`; instances with windows run the destroy-and-repair search below, in Python
+and numpy over compiled schedules and insertion prices.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.core.errors import InputError
+from planner.solve import ils, kernels, local_search
 from planner.solve.tour import (
     TOL_S,
     Instance,
@@ -19,8 +23,10 @@ from planner.solve.tour import (
     copy_tour,
     insertion_costs,
     make_tour,
+    pack,
     plan_key,
     schedule,
+    unpack,
 )
 
 __all__ = ["Search", "SearchConfig"]
@@ -40,7 +46,12 @@ class SearchConfig:
     inserts, and in which share of iterations it runs.
     ``workers``: independent searches with seeds ``(seed, k)``, in forked processes.
     ``tail_exchange``: try 2-opt* (swapping route ends) between alike vehicles.
-    Raises :class:`~planner.errors.InputError` on values outside their range.
+    ``destroy_cap``: most tasks removed per iteration of the compiled search (window-free instances).
+    ``full_repair_rate``: share of its iterations that offer every unserved task, not only those
+    near the change. ``route_rate``: share of its iterations that empty a whole route instead.
+    ``late_acceptance``: when > 0, the compiled search accepts by late acceptance over that many
+    iterations instead of simulated annealing.
+    Raises :class:`~planner.core.errors.InputError` on values outside their range.
     """
 
     destroy_fraction: float = 0.4
@@ -53,8 +64,16 @@ class SearchConfig:
     overfill_rate: float = 0.8
     workers: int = 2
     tail_exchange: bool = True
+    destroy_cap: int = 30
+    full_repair_rate: float = 0.1
+    route_rate: float = 0.0
+    late_acceptance: int = 0
 
     def __post_init__(self) -> None:
+        if (self.destroy_cap < 2 or not 0 <= self.full_repair_rate <= 1 or not 0 <= self.route_rate <= 1
+                or self.late_acceptance < 0):
+            raise InputError("destroy_cap must be >= 2, full_repair_rate and route_rate in [0, 1], "
+                             "late_acceptance >= 0")
         if not 0 < self.destroy_fraction <= 1 or not 0 <= self.noise < 1 or not 0 <= self.overfill_rate <= 1:
             raise InputError("destroy_fraction must be in (0, 1], noise in [0, 1), overfill_rate in [0, 1]")
         if self.overfill < 0 or self.duration_weight < 0 or self.workers < 1:
@@ -71,10 +90,17 @@ class Search:
         self.config = config
         self.rng = np.random.default_rng(seed)
         n = inst.prize.shape[0]
-        self.servable = np.flatnonzero(inst.allowed.any(axis=0))
+        self.servable = inst.servable
         self.n = n
         self.alike = (inst.allowed[:, None, :] == inst.allowed[None, :, :]).all(axis=2)
         self.loose = replace(inst, v_max_s=inst.v_max_s * (1.0 + config.overfill))
+        joinable = self.alike & (inst.v_end[:, None] == inst.v_end[None, :]) & (inst.v_class[:, None] == inst.v_class)
+        np.fill_diagonal(joinable, False)
+        self.joinable = joinable & config.tail_exchange  # 2-opt* between these vehicles' routes
+
+    def compiled(self, tours: list[Tour]) -> bool:
+        """Whether the compiled search applies: no windows, and no vehicle whose empty route is impossible."""
+        return self.inst.plain and all(t.feasible or t.nodes for t in tours)
 
     # ---- construction and repair -------------------------------------------------------------
     def repair(self, tours: list[Tour], tabu: set[int] | None = None, noise: float = 0.0) -> None:
@@ -101,6 +127,12 @@ class Search:
         inst = inst or self.inst
         if pool.size == 0:
             return
+        weight = inst.prize[pool] ** self.config.prize_exponent
+        if noise > 0:
+            weight = weight * (1.0 + noise * (self.rng.random(pool.size) * 2.0 - 1.0))
+        if self.compiled(tours):
+            self._insert_compiled(inst, tours, np.ascontiguousarray(pool, dtype=np.int64), weight)
+            return
         nv = len(tours)
         cost = np.full((nv, pool.size), np.inf)
         pos = np.zeros((nv, pool.size), dtype=int)
@@ -108,9 +140,6 @@ class Search:
             mask = inst.allowed[t.vehicle, pool]
             if mask.any():
                 cost[r, mask], pos[r, mask] = insertion_costs(inst, t, pool[mask])
-        weight = inst.prize[pool] ** self.config.prize_exponent
-        if noise > 0:
-            weight = weight * (1.0 + noise * (self.rng.random(pool.size) * 2.0 - 1.0))
         alive = np.ones(pool.size, dtype=bool)
         while True:
             score = np.where(np.isfinite(cost), weight[None, :] / (np.maximum(cost, 0.0) + 1e-9), -np.inf)
@@ -127,6 +156,32 @@ class Search:
             cost[r, :] = np.inf
             if mask.any():
                 cost[r, mask], pos[r, mask] = insertion_costs(inst, t, pool[mask])
+
+    def _insert_compiled(self, inst: Instance, tours: list[Tour], pool: np.ndarray, weight: np.ndarray) -> None:
+        """:meth:`_insert_pass` on window-free tours: :func:`planner.solve.kernels.greedy_insert_plain`."""
+        vehicles = np.array([t.vehicle for t in tours], dtype=np.int64)
+        seqs, lens, dur = pack(tours, max(len(t.nodes) for t in tours) + 2 + pool.size)
+        n = inst.prize.shape[0]
+        raw, edge = np.empty((len(tours), n)), np.empty((len(tours), n), dtype=np.int64)
+        for r, t in enumerate(tours):
+            c = inst.v_class[t.vehicle]
+            raw[r], edge[r] = kernels.cheapest_edges(t.seq, self.servable, inst.allowed[t.vehicle], inst.travel[c],
+                                                     inst.travel_t[c], inst.service[c], n)
+        if kernels.greedy_insert_plain(seqs, lens, dur, inst.v_max_s[vehicles], inst.v_class[vehicles],
+                                       inst.allowed[vehicles], raw, edge, self.servable, pool, weight, inst.travel,
+                                       inst.travel_t, inst.service):
+            for r, t in enumerate(tours):
+                if lens[r] != len(t.nodes) + 2:
+                    t.nodes = seqs[r, 1 : lens[r] - 1].tolist()
+                    schedule(inst, t)
+
+    def _fixed(self, tours: list[Tour]) -> tuple:
+        """The per-instance arguments of the compiled search for ``tours``' vehicles (see :func:`ils.ils_batch`)."""
+        inst = self.inst
+        v = np.array([t.vehicle for t in tours], dtype=np.int64)
+        return (inst.v_max_s[v], inst.v_class[v], inst.v_start_s[v], inst.allowed[v], self.joinable[np.ix_(v, v)],
+                inst.prize, inst.prize ** self.config.prize_exponent, inst.near, self.servable, inst.travel,
+                inst.travel_t, inst.service, inst.symmetric)
 
     def overfill(self, tours: list[Tour], removed: set[int]) -> None:
         """Insert beyond the duration limit, shorten, then drop the worst prize per second until feasible."""
@@ -219,13 +274,38 @@ class Search:
             return travel[s[:-2], s[1:-1]] + service[s[1:-1]] + travel[s[1:-1], s[2:]] - travel[s[:-2], s[2:]]
 
     def improve(self, tours: list[Tour], touched: set[int] | None = None) -> None:
-        """Shorten tours (2-opt on ``touched`` or all, tail exchange, relocation) so repair finds room."""
+        """Shorten tours (2-opt on ``touched`` or all, tail exchange, relocation) so repair finds room.
+
+        Window-free tours get the compiled granular local search instead (which also inserts and
+        swaps in unserved tasks).
+        """
+        if self.compiled(tours):
+            self._local_search(tours)
+            return
         for r, t in enumerate(tours):
             if touched is None or r in touched:
                 self.two_opt(t)
         if self.config.tail_exchange:
             self.exchange_tails(tours)
         self.relocate(tours)
+
+    def _local_search(self, tours: list[Tour]) -> None:
+        """:func:`planner.solve.local_search.local_search` from every task, in a random order (in place)."""
+        seqs, lens, dur = pack(tours, self.servable.size + 2)
+        limit, cls, start_s, allowed, joinable, prize, _, near, _, travel, _, service, symmetric = self._fixed(tours)
+        n = self.n
+        route, pos = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        for r in range(len(tours)):
+            local_search.index_route(seqs, lens, route, pos, r)
+        order = self.rng.permutation(self.servable)
+        buffers = (np.empty(n, dtype=np.int64), np.zeros(n, dtype=bool), np.empty(seqs.shape[1], dtype=np.int64),
+                   np.empty(seqs.shape[1], dtype=np.int64))
+        if local_search.local_search(order, order.size, seqs, lens, dur, limit, cls, start_s, allowed, joinable, prize,
+                                     near, travel, service, symmetric, route, pos, *buffers, 50 * n):
+            for r, t in enumerate(tours):
+                if lens[r] != len(t.seq) or not np.array_equal(seqs[r, : lens[r]], t.seq):
+                    t.nodes = seqs[r, 1 : lens[r] - 1].tolist()
+                    schedule(self.inst, t)
 
     def exchange_tails(self, tours: list[Tour]) -> None:
         """2-opt*: swap the ends of two tours when that shortens the pair (window-free, alike vehicles)."""
@@ -324,6 +404,8 @@ class Search:
         it when ``max_iterations`` is ``None``, else the iteration count. ``on_best(tours, iteration)``
         is called on every new best. Returns the best tours and the number of iterations done.
         """
+        if self.compiled(start):
+            return self._run_compiled(start, max_iterations, time_used, on_best)
         inst = self.inst
         cfg = self.config
         rng = self.rng
@@ -361,3 +443,20 @@ class Search:
             if key >= cur_key or (diff > -50 * temp and rng.random() < math.exp(diff / temp)):
                 cur, cur_key = trial, key
         return best, it
+
+    def _run_compiled(self, start: list[Tour], max_iterations: int | None, time_used: Callable[[], float],
+                      on_best: Callable[[list[Tour], int], None]) -> tuple[list[Tour], int]:
+        """:meth:`run` on window-free instances: the compiled iterated local search (:func:`ils.run`)."""
+        inst, cfg = self.inst, self.config
+        vehicles = [t.vehicle for t in start]
+        mean_prize = float(inst.prize[self.servable].mean()) if self.servable.size else 1.0
+        params = np.zeros(ils.N_PARAMS)
+        params[ils.P_DESTROY_FRAC], params[ils.P_DESTROY_CAP] = cfg.destroy_fraction, cfg.destroy_cap
+        params[ils.P_NOISE], params[ils.P_FULL_RATE] = cfg.noise, cfg.full_repair_rate
+        params[ils.P_ROUTE_RATE], params[ils.P_LATE] = cfg.route_rate, cfg.late_acceptance
+        params[ils.P_T0], params[ils.P_T1] = cfg.start_temperature * mean_prize, cfg.end_temperature * mean_prize
+        params[ils.P_PER_SECOND] = cfg.duration_weight * mean_prize / max(float(inst.v_max_s.mean()), 1e-9)
+        seqs, lens, its = ils.run(pack(start, self.servable.size + 2), self._fixed(start), params,
+                                  int(self.rng.integers(1, 2**63)), max_iterations, time_used,
+                                  lambda s, n, it: on_best(unpack(inst, vehicles, s, n), it))
+        return unpack(inst, vehicles, seqs, lens), its

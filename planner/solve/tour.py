@@ -9,17 +9,17 @@ limit), made conservative where the departure moves; every change is re-schedule
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.solve import kernels
 from planner.solve.problem import Problem
 
-__all__ = ["TOL_S", "Instance", "Tour", "copy_tour", "insertion_costs", "make_tour", "plan_key", "plan_prize",
-           "schedule"]
+__all__ = ["TOL_S", "Instance", "Tour", "copy_tour", "insertion_costs", "make_tour", "pack", "plan_key", "plan_prize",
+           "schedule", "unpack"]
 
-TOL_S = 1e-9
+TOL_S = kernels.TOL_S
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,6 +27,7 @@ class Instance:
     """Arrays of a :class:`Problem` in the shape the search wants. Seconds throughout."""
 
     travel: np.ndarray  # (classes, n, n)
+    travel_t: np.ndarray  # (classes, n, n): travel transposed, contiguous (row b = times into b)
     service: np.ndarray  # (classes, n)
     early: np.ndarray  # (n,)
     late: np.ndarray  # (n,)
@@ -39,7 +40,8 @@ class Instance:
     allowed: np.ndarray  # (V, n) bool: vehicle may serve node (depots and zero-prize tasks False)
     plain: bool  # no windows (earliest <= 0, latest inf): no waiting ever
     symmetric: bool  # plain and symmetric travel: 2-opt may reverse segments
-    near: np.ndarray  # (n, k) nearest tasks of each node by first-class travel time
+    near: np.ndarray  # (n, k) nearest tasks of each node by first-class travel time (there and back)
+    servable: np.ndarray  # tasks some vehicle may serve
 
     @classmethod
     def from_problem(cls, problem: Problem, near_k: int = 20) -> Instance:
@@ -58,17 +60,20 @@ class Instance:
         plain = bool(np.all(problem.window_s[:, 0] <= 0) and np.all(np.isinf(problem.window_s[:, 1])))
         symmetric = plain and all(np.array_equal(t, t.T) for t in travel)
         k = min(near_k, max(len(tasks) - 1, 0))
-        near = np.zeros((n, k), dtype=int)
+        near = np.zeros((n, k), dtype=np.int64)
         if k and tasks.size:
             d = travel[0][:, tasks] + travel[0][tasks, :].T
             d[tasks, np.arange(len(tasks))] = np.inf
-            near = tasks[np.argsort(d, axis=1, kind="stable")[:, :k]]
+            part = np.argpartition(d, k - 1, axis=1)[:, :k]  # k < len(tasks); ties at the k-th time: any of them
+            order = np.lexsort((part, np.take_along_axis(d, part, axis=1)), axis=1)  # by time, then index
+            near = tasks[np.take_along_axis(part, order, axis=1)].astype(np.int64)
         return cls(
-            travel=travel,
-            service=problem.service_s,
-            early=problem.window_s[:, 0],
-            late=problem.window_s[:, 1],
-            prize=problem.prize,
+            travel=_frozen(travel),
+            travel_t=_frozen(travel.transpose(0, 2, 1)),
+            service=_frozen(problem.service_s),
+            early=_frozen(problem.window_s[:, 0]),
+            late=_frozen(problem.window_s[:, 1]),
+            prize=_frozen(problem.prize),
             v_start=np.array([v.start_node for v in vehicles], dtype=int),
             v_end=np.array([v.end_node for v in vehicles], dtype=int),
             v_class=np.array([v.cost_class for v in vehicles], dtype=int),
@@ -78,7 +83,16 @@ class Instance:
             plain=plain,
             symmetric=symmetric,
             near=near,
+            servable=np.flatnonzero(allowed.any(axis=0)).astype(np.int64),
         )
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` as a contiguous read-only float array: one memory layout whatever the caller passed, so the
+    compiled functions meet one argument type (a new layout would compile them again)."""
+    out = np.ascontiguousarray(a, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 @dataclass
@@ -101,85 +115,13 @@ def schedule(inst: Instance, tour: Tour) -> Tour:
     """Fill in ``tour``'s schedule in place (earliest start, departure pushed for the first window)."""
     v = tour.vehicle
     c = inst.v_class[v]
-    travel = inst.travel[c]
-    service = inst.service[c]
-    early, late = inst.early, inst.late
-    s0, e0 = int(inst.v_start[v]), int(inst.v_end[v])
-    nodes = tour.nodes
-    m = len(nodes) + 2
-    seq = np.empty(m, dtype=int)
-    seq[0], seq[-1] = s0, e0
-    seq[1:-1] = nodes
-    depart = inst.v_start_s[v] + service[s0]
-    if nodes:
-        depart = max(depart, early[nodes[0]] - travel[s0, nodes[0]])
-    limit = inst.v_max_s[v]
-    # fast path: no waiting anywhere, so times are cumulative sums
-    svc = service[seq]
-    leave = np.empty(m)
-    leave[0] = depart
-    np.cumsum(travel[seq[:-1], seq[1:]] + svc[1:], out=leave[1:])
-    leave[1:] += depart
-    arrive = leave - svc
-    arrive[0] = depart - svc[0]
-    inner = seq[1:-1]
-    duration = leave[-1] - arrive[0]
-    if not math.isfinite(duration):  # an impossible leg
-        tour.seq, tour.arrive, tour.leave, tour.wait, tour.max_shift = (
-            seq,
-            arrive,
-            leave,
-            np.zeros(m),
-            np.full(m, -np.inf),
-        )
-        tour.depart, tour.duration, tour.feasible = depart, math.inf, False
-        return tour
-    if not np.any(early[inner] > arrive[1:-1]):
-        own = np.empty(m - 1)
-        own[:-1] = late[inner] - arrive[1:-1]
-        own[-1] = limit - duration
-        feasible = bool(own.min() >= -TOL_S)
-        max_shift = np.empty(m)
-        max_shift[1:] = np.minimum.accumulate(own[::-1])[::-1]
-        max_shift[0] = max_shift[1]
-        tour.seq, tour.arrive, tour.leave, tour.wait, tour.max_shift = seq, arrive, leave, np.zeros(m), max_shift
-        tour.depart, tour.duration, tour.feasible = depart, duration, feasible
-        return tour
-    arrive = np.empty(m)
-    leave = np.empty(m)
-    wait = np.zeros(m)
-    arrive[0] = depart - service[s0]
-    leave[0] = depart
-    feasible = True
-    t = depart
-    prev = s0
-    for k, node in enumerate(nodes, start=1):
-        t += travel[prev, node]
-        arrive[k] = t
-        begin = t if t >= early[node] else early[node]
-        if begin > late[node] + TOL_S:
-            feasible = False
-        wait[k] = begin - t
-        t = begin + service[node]
-        leave[k] = t
-        prev = node
-    t += travel[prev, e0]
-    arrive[-1] = t
-    leave[-1] = t + service[e0]
-    duration = leave[-1] - arrive[0]
-    if not duration <= limit + TOL_S:
-        feasible = False
-    max_shift = np.empty(m)
-    max_shift[-1] = limit - duration
-    for k in range(m - 2, 0, -1):
-        node = seq[k]
-        begin = arrive[k] + wait[k]
-        room = wait[k + 1] + max_shift[k + 1]
-        own = late[node] - begin
-        max_shift[k] = own if own < room else room
-    max_shift[0] = wait[1] + max_shift[1] if m > 1 else max_shift[-1]
-    tour.seq, tour.arrive, tour.leave, tour.wait, tour.max_shift = seq, arrive, leave, wait, max_shift
-    tour.depart, tour.duration, tour.feasible = depart, duration, feasible
+    seq = np.empty(len(tour.nodes) + 2, dtype=np.int64)
+    seq[0], seq[-1] = inst.v_start[v], inst.v_end[v]
+    seq[1:-1] = tour.nodes
+    tour.seq = seq
+    (tour.arrive, tour.leave, tour.wait, tour.max_shift, tour.depart, tour.duration,
+     tour.feasible) = kernels.schedule(seq, inst.travel[c], inst.service[c], inst.early, inst.late,
+                                       inst.v_start_s[v], inst.v_max_s[v])
     return tour
 
 
@@ -201,37 +143,9 @@ def insertion_costs(inst: Instance, tour: Tour, cand: np.ndarray) -> tuple[np.nd
         alone = [make_tour(inst, v, [int(u)]) for u in cand]
         return np.array([t.duration if t.feasible else np.inf for t in alone]), np.zeros(cand.size, dtype=int)
     c = inst.v_class[v]
-    travel = inst.travel[c]
-    service = inst.service[c]
-    seq = tour.seq
-    a, b = seq[:-1], seq[1:]
-    if inst.plain:  # no windows: no waiting, the added time is the detour
-        cost = travel[a][:, cand].T + travel[cand][:, b] + (service[cand][:, None] - travel[a, b][None, :])
-        cost[~(cost <= tour.max_shift[1:][None, :] + TOL_S)] = np.inf
-        pos = np.argmin(cost, axis=1)
-        return cost[np.arange(cand.size), pos], pos
-    u = cand[:, None]
-    early_u = inst.early[cand][:, None]
-    late_u = inst.late[cand][:, None]
-    with np.errstate(invalid="ignore"):
-        to_u = travel[a[None, :], u]
-        arr_u = tour.leave[:-1][None, :] + to_u
-        # position 0: departure may move with the new first window (evaluate_route's rule)
-        s0 = seq[0]
-        dep0 = np.maximum(inst.v_start_s[v] + service[s0], inst.early[cand] - travel[s0, cand])
-        arr_u[:, 0] = dep0 + to_u[:, 0]
-        start_u = np.maximum(arr_u, early_u)
-        arr_b = start_u + service[cand][:, None] + travel[u, b[None, :]]
-        shift = arr_b - tour.arrive[1:][None, :]
-        delta = np.maximum(tour.depart - dep0, 0.0)
-        shift[:, 0] = np.maximum(shift[:, 0], 0.0) + delta
-        room = (tour.wait[1:] + tour.max_shift[1:])[None, :]
-        ok = (start_u <= late_u + TOL_S) & (shift <= room + TOL_S) & np.isfinite(shift)
-        ok[:, 0] &= delta <= tour.max_shift[-1] + TOL_S
-        cost = np.where(ok, shift, np.inf)
-    pos = np.argmin(cost, axis=1)
-    best = cost[np.arange(cand.size), pos]
-    return best, pos
+    return kernels.insertion_prices(tour.seq, tour.arrive, tour.leave, tour.wait, tour.max_shift, tour.depart,
+                                    np.ascontiguousarray(cand, dtype=np.int64), inst.travel[c], inst.travel_t[c],
+                                    inst.service[c], inst.early, inst.late, inst.v_start_s[v])
 
 
 def plan_prize(inst: Instance, tours: list[Tour]) -> float:
@@ -249,3 +163,17 @@ def copy_tour(t: Tour) -> Tour:
     c.seq, c.arrive, c.leave, c.wait, c.max_shift = t.seq, t.arrive, t.leave, t.wait, t.max_shift
     c.depart, c.duration, c.feasible = t.depart, t.duration, t.feasible
     return c
+
+
+def pack(tours: list[Tour], width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tours as the compiled search's arrays: rows of ``width`` nodes (depots at both ends), lengths, durations (s)."""
+    lens = np.array([len(t.nodes) + 2 for t in tours], dtype=np.int64)
+    seqs = np.zeros((len(tours), width), dtype=np.int64)
+    for r, t in enumerate(tours):
+        seqs[r, : lens[r]] = t.seq
+    return seqs, lens, np.array([t.duration for t in tours], dtype=float)
+
+
+def unpack(inst: Instance, vehicles: list[int], seqs: np.ndarray, lens: np.ndarray) -> list[Tour]:
+    """The tours of packed rows, scheduled exactly."""
+    return [make_tour(inst, v, seqs[r, 1 : lens[r] - 1].tolist()) for r, v in enumerate(vehicles)]
