@@ -181,8 +181,8 @@ def test_same_inputs_and_seed_give_the_same_bytes(tmp_path):
 
     feats = [target(f"T{i}", 72.5 + 0.3 * i, 49.0 + 0.2 * (i % 4), priority=1 + i % 5) for i in range(10)]
     path = write_scenario(tmp_path / "in", feats)
-    plan_scenario(path, tmp_path / "a", max_iterations=200)
-    plan_scenario(path, tmp_path / "b", max_iterations=200)
+    plan_scenario(path, tmp_path / "a", max_iterations=200, time_limit_s=300)  # iterations bind, not the clock
+    plan_scenario(path, tmp_path / "b", max_iterations=200, time_limit_s=300)
     for f in sorted((tmp_path / "a").iterdir()):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
 
