@@ -109,6 +109,10 @@ def test_lands_near_the_landing_point(flown: Flown) -> None:
     assert error < LANDING_M, error
 
 
+JOIN_M = 400.0  # metres along a lane in which the aircraft may still be joining it after the turn
+JOIN_OFF_M = 75.0  # how far off the lane a picture may be taken while joining (m)
+
+
 def test_survey_and_patrol_pictures_are_taken_on_the_lanes_only(sitl_flights: dict[str, Flown]) -> None:
     flown = sitl_flights["coverage"]
     items = flown.mission.items
@@ -133,7 +137,11 @@ def test_survey_and_patrol_pictures_are_taken_on_the_lanes_only(sitl_flights: di
     # one picture every `trigger` metres along the lanes (plus one as each lane starts), none elsewhere
     assert len(pics) == pytest.approx(length / trigger + len(local), abs=len(local) + 1)
     for p in pics:
-        assert min(line.distance(p) for line in local) < 0.25 * trigger
+        line = min(local, key=lambda lane: lane.distance(p))
+        # Over a lane's first JOIN_M ArduPlane is still joining the line from the turn (the camera starts at the
+        # first waypoint, accepted within WP_RADIUS): 53-58 m off there in SITL; established after that.
+        joining = line.project(p) < JOIN_M
+        assert line.distance(p) < (JOIN_OFF_M if joining else 0.25 * trigger), (line.project(p), line.distance(p))
 
 
 def _path(items: list, first, last) -> LineString:
