@@ -84,10 +84,29 @@ def test_ctrl_c_says_nothing_was_written(tmp_path):
     time.sleep(4.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == INTERRUPTED
     assert not (tmp_path / "p").exists()
 
+
+
+def test_ctrl_c_at_any_moment_while_planning_says_nothing_was_written(tmp_path):
+    """While the CLI and the planning libraries load (a KeyboardInterrupt there surfaced as numpy's ImportError)
+    and while the compiled search runs (numba's SystemError), as much as later: exit 130 and the one line."""
+    delays = (1.0, 2.0, 3.0, 5.0, 8.0, 12.0)
+    procs = []
+    for k, delay in enumerate(delays):
+        cmd = [sys.executable, "-m", "planner", "plan", "-o", str(tmp_path / f"p{k}"), "--time-limit", "60"]
+        procs.append((delay, time.monotonic(), subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                                text=True)))
+    for delay, started, proc in procs:
+        time.sleep(max(0.0, started + delay - time.monotonic()))
+        proc.send_signal(signal.SIGINT)
+    for k, (delay, _, proc) in enumerate(procs):
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, (delay, err)
+        assert err.strip().splitlines()[-1] == INTERRUPTED, (delay, err)
+        assert not (tmp_path / f"p{k}").exists()
 
 def test_help_keeps_brackets_and_names_types_in_words():
     relief = run("relief", "--help", env={"COLUMNS": "200", "PATH": ""})

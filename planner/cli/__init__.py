@@ -22,7 +22,7 @@ from planner.cli._console import err
 from planner.cli._help import tidy_help
 from planner.core.errors import PlannerError
 
-__all__ = ["BATCH_INTERRUPTED", "INTERRUPTED", "app", "main"]
+__all__ = ["BATCH_INTERRUPTED", "INTERRUPTED", "app", "interrupted_line", "main"]
 
 INTERRUPTED = "interrupted; nothing written"
 BATCH_INTERRUPTED = "interrupted; scenarios finished so far are kept (run the same command again to resume)"
@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         return code
     return 0
 
+
+
+def interrupted_line() -> str:
+    """The line Ctrl-C prints for this process's command (see :func:`_interrupted`)."""
+    return _interrupted(None)
 
 
 def _interrupted(argv: list[str] | None) -> str:
