@@ -179,6 +179,11 @@ class GnomonicPlane:
     def __post_init__(self) -> None:
         _set_transformers(self, "gnom", self.lon0, self.lat0)
 
+    @property
+    def crs(self) -> CRS:
+        """The plane's CRS (for readers that warp rasters onto it)."""
+        return self._fwd.target_crs
+
     def xy(self, lon: Any, lat: Any) -> np.ndarray:
         """(lon, lat) degrees to an (n, 2) array of plane coordinates."""
         x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
