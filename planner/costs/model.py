@@ -26,7 +26,9 @@ class CostModel:
     Nodes are the bases then the tasks. Cost classes are (aircraft type, carries SATCOM): without
     SATCOM, legs leaving radio reach are impossible (``inf``). With no-fly zones, ``routing`` holds the
     routes round them that travel times follow, and ``reachable`` (tasks,) whether some type has a
-    route there and back from some base. ``notes`` say what was changed to keep clear of zones.
+    route there and back from some base. ``notes`` say what was changed to keep clear of zones and terrain.
+    With terrain, ``tops`` holds the altitude of every transit, ``circuits`` that of the circle over each base,
+    ``climbable`` whether a task can be reached and left clear of the ground within some type's ceiling.
     """
 
     scenario: Scenario
@@ -45,6 +47,9 @@ class CostModel:
     reachable: np.ndarray | None = None
     notes: tuple[str, ...] = ()
     turn_m: np.ndarray | None = None  # (types, nodes, nodes): Dubins length over the straight leg, m
+    tops: np.ndarray | None = None  # with terrain (types, nodes, nodes): altitude each transit flies at, m AMSL
+    circuits: tuple[float, ...] = ()  # with terrain: altitude of the circle over each base, m AMSL
+    climbable: np.ndarray | None = None  # with terrain (tasks,): some type flies there and back clear of the ground
 
     @property
     def nb(self) -> int:
@@ -58,7 +63,8 @@ class CostModel:
         each includes the ones before it, ``comms`` also ``altitude``) and on their own: ``altitude`` (the work
         altitude is at least the circuit height over the frame's base, so it can climb to it and descend
         from it), ``radio`` (within radio reach, or SATCOM carried) and ``distance`` (a round trip with the
-        dwell fits the endurance less reserve, legs priced as with SATCOM)."""
+        dwell fits the endurance less reserve, legs priced as with SATCOM); with terrain also ``radio_legs``
+        (the trip fails only because its legs leave radio sight: SATCOM would fly it)."""
         k = self.types.index(frame.aircraft.name)
         c = self.class_of(frame)
         sensors = dict(self.scenario.sensors)
@@ -83,8 +89,12 @@ class CostModel:
         with np.errstate(invalid="ignore"):
             free_trip = self.travel[far, home, nodes] + self.service[far, nodes] + self.travel[far, nodes, home]
         distance = designed & (free_trip <= frame.usable_s + 1e-6)
-        return {"sensor": sees, "comms": comms, "range": in_range, "window": in_window, "altitude": high,
-                "radio": radio, "distance": distance}
+        out = {"sensor": sees, "comms": comms, "range": in_range, "window": in_window, "altitude": high,
+               "radio": radio, "distance": distance}
+        if self.comms.sight is not None:
+            # with terrain: the round trip is impossible only because its legs leave radio sight
+            out["radio_legs"] = comms & ~np.isfinite(trip) & distance
+        return out
 
     def problem(self, fleet: list[Airframe]) -> Problem:
         """The optimiser's problem for ``fleet`` (loadouts as they stand)."""

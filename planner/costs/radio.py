@@ -31,6 +31,12 @@ def detours_covered(comms: Comms, routing: Routing, aircraft: str, rows: np.ndar
     if not todo.any():
         return legs_ok
     out = legs_ok.copy()
+    if comms.sight is not None:  # terrain-masked reach is not a disc: every detour is judged leg by leg
+        with np.errstate(invalid="ignore"):
+            for h in np.unique(low[todo]):
+                src, dst = np.nonzero(todo & (low == h))
+                out[src, dst] = _paths_covered(comms, routing, aircraft, rows[src], cols[dst], float(h))
+        return out
     corners = routing.space.corners
     escapes = routes.escapes
     lost = np.isnan(escapes[:, 0])
@@ -87,6 +93,12 @@ def design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
         return False
     if isinstance(design, PatternDesign):
         path = np.array(design.path)
+        if comms.sight is not None:
+            closed = np.vstack([path, path[:1]]) if design.kind == "racetrack" else path
+            if len(closed) < 2:
+                return bool(comms.covered(path[:, 0], path[:, 1], np.full(len(path), design.alt_m)).all())
+            return bool(comms.sight.legs(closed[:-1, 0], closed[:-1, 1], closed[1:, 0], closed[1:, 1],
+                                         design.alt_m).all())
         return bool(comms.covered(path[:, 0], path[:, 1], np.full(len(path), design.alt_m)).all())
     (lon, lat), _ = work_ends(task, design)
     return bool(orbits_covered(comms, np.array([lon]), np.array([lat]), np.array([design.alt_m]),
@@ -94,9 +106,18 @@ def design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
 
 
 def orbits_covered(comms: Comms, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    """Whether each orbit circle (8 points on it and its centre) is within radio reach."""
+    """Whether each orbit circle (8 points on it and its centre) is within radio reach; with terrain, the whole
+    circle (its chords) and its centre."""
     if lon.size == 0:
         return np.zeros(0, bool)
+    if comms.sight is not None and comms.bases:
+        x, y = comms.sight.terrain.ring_xy(lon, lat, radius)
+        k = x.shape[1] - 1
+        plon, plat = comms.sight.terrain.lonlat(x.ravel(), y.ravel())
+        plon, plat = plon.reshape(x.shape), plat.reshape(x.shape)
+        legs = comms.sight.legs(plon[:, :-1].ravel(), plat[:, :-1].ravel(), plon[:, 1:].ravel(), plat[:, 1:].ravel(),
+                                np.repeat(alt, k))
+        return legs.reshape(lon.size, k).all(axis=1) & comms.covered(lon, lat, alt)
     az = np.arange(8) * 45.0
     plon, plat = geo.destination(np.repeat(lon, 8), np.repeat(lat, 8), np.tile(az, lon.size), np.repeat(radius, 8))
     ring = comms.covered(plon, plat, np.repeat(alt, 8)).reshape(lon.size, 8).all(axis=1)

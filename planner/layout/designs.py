@@ -20,6 +20,7 @@ from planner.layout.keepout import airspace_of, keep_clear, orbit_conflicts, out
 from planner.layout.orbit import OrbitDesign, design_orbit
 from planner.layout.pattern import PatternDesign, design_pattern
 from planner.layout.shared_orbits import share_orbits, shared_slant
+from planner.layout.terrain_fit import base_circuit_m, climb_radius_m, fit_orbit, fit_pattern
 from planner.model.fleet import Airframe
 from planner.model.scenario import Base, Scenario, Task
 from planner.model.sensors import best_sensor
@@ -33,7 +34,9 @@ Design = OrbitDesign | PatternDesign
 class Layout:
     """The flyable tasks and their designs: ``designs[(task index, type index)]`` for the types in ``types``
     (sorted aircraft names) that can fly it. ``members`` maps a shared orbit's name to the targets it
-    watches; ``notes`` (task name -> note) say what was changed to keep clear of no-fly zones."""
+    watches; ``notes`` (task name -> note) say what was changed to keep clear of no-fly zones and terrain.
+    ``circuits`` (with terrain) is the altitude of the climb and descent circle over each base, in the
+    scenario's base order."""
 
     frame: geo.LocalFrame
     space: Airspace | None
@@ -42,6 +45,7 @@ class Layout:
     designs: dict[tuple[int, int], Design]
     members: dict[str, tuple[Task, ...]]
     notes: dict[str, str]
+    circuits: tuple[float, ...] = ()
 
 
 def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str], *,
@@ -59,6 +63,15 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
     frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
                                   [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
     space = airspace_of(scenario, frame, fleet)
+    terrain = scenario.terrain
+    circuits: tuple[float, ...] = ()
+    if terrain is not None:
+        wind = scenario.wind.speed_mps
+        circuits = tuple(
+            base_circuit_m(terrain, b, max((climb_radius_m(f.aircraft, wind) for f in fleet if f.base.name == b.name),
+                                           default=0.0))
+            for b in bases
+        )
     selected = [t for t in scenario.work if (t.persistent_h is not None) == persistent]
     if not persistent:
         for t in scenario.work:
@@ -79,7 +92,9 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         best = best_sensor(capability, sensors, tuple(s.name for s in catalogue))
         flyable: dict[int, Design]
         if task.kind == "orbit":
-            flyable = {k: shared_slant(design_orbit(task, craft[name], None, scenario.wind), task, members, frame)
+            lowest = task.ground_elev_m + terrain.clearance_m if terrain is not None else 0.0
+            flyable = {k: shared_slant(design_orbit(task, craft[name], None, scenario.wind, lowest), task, members,
+                                       frame)
                        for k, name in enumerate(types)}
         else:
             toward = nearest_base(task, bases)
@@ -91,9 +106,22 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
                                               members.get(task.name, (task,)), frame, best)
                 if note:
                     notes.setdefault(task.name, note)
+        if terrain is not None:
+            for k, design in flyable.items():
+                a = craft[types[k]]
+                if isinstance(design, OrbitDesign):
+                    flyable[k], note = fit_orbit(terrain, task, design, members.get(task.name, (task,)), a,
+                                                 catalogue, scenario.wind.speed_mps, frame, space)
+                    if not note and flyable[k].ok and flyable[k].alt_m > task.flight_alt_m(a.default_alt_m) + 1e-6:
+                        note = (f"terrain: the orbit for '{task.name}' is raised to {flyable[k].alt_m:,.0f} m to keep "
+                                f"{terrain.clearance_m:g} m above the ground")
+                else:
+                    flyable[k], note = fit_pattern(terrain, task, design, a, best, scenario.wind.speed_mps)
+                if note:
+                    notes.setdefault(task.name, note)
         ok = {k: d for k, d in flyable.items() if d.ok}
-        if not ok and space is not None and len(members.get(task.name, ())) > 1:
-            # a shared orbit that cannot keep clear of the zones: each target on its own orbit instead
+        if not ok and (space is not None or terrain is not None) and len(members.get(task.name, ())) > 1:
+            # a shared orbit that cannot keep clear of the zones or the ground: each target on its own orbit instead
             singles = list(members.pop(task.name))
             conflicts.update(orbit_conflicts(space, singles, [craft[t] for t in types], scenario.wind))
             queue[0:0] = singles
@@ -116,7 +144,7 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         i = len(tasks)
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
-    return Layout(frame, space, types, tasks, designs, members, notes)
+    return Layout(frame, space, types, tasks, designs, members, notes, circuits)
 
 
 def mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: Task, reason: str) -> None:

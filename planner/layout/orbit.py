@@ -44,14 +44,16 @@ class OrbitDesign:
         return self.turns * self.lap_s
 
 
-def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind) -> OrbitDesign:
-    """The tightest flyable circle centred on ``task`` at its altitude, checked against ``sensor``.
+def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind,
+                 min_alt_m: float = 0.0) -> OrbitDesign:
+    """The tightest flyable circle centred on ``task`` at its altitude (at least ``min_alt_m``: over terrain,
+    the target's ground plus the clearance), checked against ``sensor``.
 
     The radius is the aircraft's turn radius at loiter speed widened for the wind, rounded up to
     :data:`~planner.model.autopilot.LOITER_RADIUS_STEP_M` (10 m); the number of laps is the smallest
     that covers ``task.dwell_s``.
     """
-    alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
+    alt = max(task.flight_alt_m(aircraft.default_alt_m), min_alt_m)
     radius = loiter_radius_m(aircraft.turn_radius_m(wind.speed_mps))
     height = alt - task.ground_elev_m
     slant = math.hypot(radius, max(height, 0.0))

@@ -119,7 +119,7 @@ def design_pattern(
     ``toward`` (lon, lat) is where the aircraft comes from (its base): a racetrack faces it, a survey
     or patrol starts near it.
     """
-    alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
+    alt = task.flight_alt_m(aircraft.default_alt_m)
     if alt > aircraft.ceiling_m:
         return _refused(task.kind, alt, f"altitude {alt:.0f} m is above the {aircraft.name} ceiling "
                                         f"{aircraft.ceiling_m:.0f} m")

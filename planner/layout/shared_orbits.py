@@ -162,22 +162,24 @@ def share_orbits(
     ground). A shared orbit is worth the sum of its targets' priorities and dwells the longest dwell.
     The fewest orbits are chosen by CP-SAT over candidate centres, seeded with the greedy cover.
     """
-    groups: dict[tuple[str, float | None], list[Task]] = {}
+    groups: dict[tuple[str, float | None, float | None], list[Task]] = {}
     out: list[Task] = []
     for task in work:
         if task.kind == "orbit" and task.sensor and task.window_start is None and task.window_end is None \
                 and task.persistent_h is None:
-            groups.setdefault((task.sensor, task.alt_m), []).append(task)
+            groups.setdefault((task.sensor, task.alt_m, task.alt_agl_m), []).append(task)
         else:
             out.append(task)
     members: dict[str, tuple[Task, ...]] = {}
     sensors = dict(scenario.sensors)
-    for (capability, alt), group in groups.items():
+    for (capability, alt, agl), group in groups.items():
         best = best_sensor(capability, sensors, tuple(sensors))
         if best is None or best.slant_range_m <= 0 or len(group) == 1:
             out.extend(group)
             continue
         ground = max(t.ground_elev_m for t in group)
+        if agl is not None:
+            alt = ground + agl  # reach from the highest ground of the group (each orbit: its own targets')
         reach = min(
             math.sqrt(max(best.slant_range_m**2 - ((alt or a.default_alt_m) - ground) ** 2, 0.0))
             - a.turn_radius_m(scenario.wind.speed_mps)
@@ -198,7 +200,7 @@ def share_orbits(
                 priority=sum(t.priority for t in watched),
                 sensor=capability,
                 dwell_min=max(t.dwell_min or 0.0 for t in watched) or None,
-                alt_m=alt,
+                alt_m=alt if agl is None else max(t.ground_elev_m for t in watched) + agl,
                 ground_elev_m=min(t.ground_elev_m for t in watched),
                 source=", ".join(t.source for t in watched),
             )
