@@ -62,6 +62,14 @@ def check_command(
     autopilot: Annotated[
         str, typer.Option("--autopilot", help="Rules to check against: ardupilot or px4.", callback=autopilot_name)
     ] = "ardupilot",
+    terrain: Annotated[
+        list[Path] | None,
+        typer.Option("--terrain", help="DEM (any raster GDAL reads, metres AMSL; repeat for tiles): every leg and "
+                     "loiter circle must keep --clearance-m above the ground."),
+    ] = None,
+    clearance_m: Annotated[
+        float, typer.Option("--clearance-m", help="Clearance above the ground with --terrain, metres.", min=0.0)
+    ] = 300.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file).")] = False,
 ) -> None:
     """Fly each mission FILE on paper and report distance, time, endurance margin and every fault found.
@@ -69,6 +77,7 @@ def check_command(
     Exit 0 when all files are clean, 4 when any check fails, 3 when an input cannot be read.
     """
     from planner.core.errors import InputError, PlannerError
+    from planner.io.dem import mission_terrain
     from planner.io.mission_file import read_mission, read_nofly
     from planner.missions.check import check_mission
     from planner.missions.file_model import Zone
@@ -96,13 +105,28 @@ def check_command(
     except PlannerError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
-    results: list[tuple[Path, CheckReport | str]] = []
+    read: list[tuple[Path, Mission | str]] = []
     for path in files:
         try:
-            mission = read_mission(path)
+            read.append((path, read_mission(path)))
+        except InputError as exc:
+            read.append((path, str(exc)))
+    ground = None
+    if terrain:
+        try:
+            ground = mission_terrain(terrain, [m for _, m in read if not isinstance(m, str)], clearance_m)
+        except PlannerError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+    results: list[tuple[Path, CheckReport | str]] = []
+    for path, mission in read:
+        if isinstance(mission, str):
+            results.append((path, mission))
+            continue
+        try:
             flown, payload, notes = _flown_as(mission, craft, payload_kg)
             report = check_mission(mission, aircraft=flown, wind=wind_value, reserve=reserve_rule,
-                                   payload_kg=payload, autopilot=autopilot, nofly=zones)
+                                   payload_kg=payload, autopilot=autopilot, nofly=zones, terrain=ground)
             results.append((path, replace(report, warnings=report.warnings + notes) if notes else report))
         except InputError as exc:
             results.append((path, str(exc)))
@@ -166,6 +190,13 @@ def _render(results: list[tuple[Path, CheckReport | str]]) -> None:
     table.caption = "times h:mm; reserve = what must be left on landing; margin = endurance − reserve − flight"
     out.print(fit(table, out, whole=("items", "km", "flight", "endurance", "reserve", "margin", "sharpest turn"),
                   droppable=("sharpest turn", "items", "endurance", "reserve")))
+    for path, r in results:
+        if not isinstance(r, str) and r.clearance is not None:
+            c = r.clearance
+            low = f"{c.lowest_m:,.0f} m" if c.lowest_m != float("-inf") else "none (unknown ground)"
+            out.print(f"[bold]{escape(path.name)}[/bold]: lowest clearance {low} (needs {c.required_m:g} m) on "
+                      f"{escape(c.what)} at {abs(c.lat):.4f}°{'N' if c.lat >= 0 else 'S'} "
+                      f"{abs(c.lon):.4f}°{'E' if c.lon >= 0 else 'W'}")
     for path, r in results:
         if isinstance(r, str):
             out.print(f"[bold]{escape(path.name)}[/bold]: [red]cannot read[/red]: {escape(r)}")
