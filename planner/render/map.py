@@ -32,6 +32,7 @@ from planner.model.plan import Plan, Sortie
 from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
 from planner.render.furniture import HALO, sortie_legend, wind_arrow
 from planner.render.shapes import lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
+from planner.render.terrain import draw_hillshade
 
 __all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
 
@@ -68,6 +69,7 @@ def _map_figure(plan: Plan) -> Figure:
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect("equal", adjustable="box")
     _graticule(ax, frame, extent)
+    shade = draw_hillshade(ax, plan.terrain, frame, extent) if plan.terrain is not None else None
 
     served_by = {name: i for i, s in enumerate(plan.sorties) for name in s.tasks}
     unserved = {u.task for u in plan.unserved}
@@ -82,6 +84,8 @@ def _map_figure(plan: Plan) -> Figure:
             c = zone.representative_point()
             ax.annotate(t.name, (c.x, c.y), ha="center", va="center", fontsize=7, color=_NOFLY, zorder=6,
                         path_effects=_HALO, annotation_clip=True)
+    if shade is not None:
+        key.append((shade, "terrain (hillshade of the DEM)"))
     if "nofly" in kinds:
         key.append((Patch(facecolor=(0.75, 0.22, 0.17, 0.10), edgecolor=_NOFLY, hatch="////"), "no-fly zone"))
 
