@@ -13,9 +13,10 @@ point bounds ``D_ℓ−1`` anywhere within one level-ℓ cell of it (by inductio
 The answer for a segment is defined exactly: the maximum of ``D0`` at its *canonical samples*, the
 16·m·2^ℓ + 1 evenly spaced points (spacing between a quarter and a half cell) of a segment that is
 split into m pieces at its top level ℓ. Values are found by branch and bound: a piece at level ℓ is
-bounded above by ``D_ℓ`` at 17 points along it (spacing at most half a level-ℓ cell), below by ``D0``
-at its ends and midpoint (canonical samples); a piece whose bound cannot raise the answer is dropped,
-the others are halved one level down until level 0, where the bound is the exact canonical maximum.
+bounded above by ``D_ℓ`` at 17 points along it (spacing at most half a level-ℓ cell) and below by ``D0``
+at the same points (canonical samples); a piece whose bound cannot raise the answer is dropped (or,
+with a ``slack``, whose bound is within the slack of the best value found, keeping its bound), the
+others are halved one level down until level 0, where the bound is the exact canonical maximum.
 :meth:`MaxPyramid.samples` gives the same canonical samples for one path, so a profile drawn along a
 chosen leg agrees with the value the optimiser priced.
 """
@@ -32,6 +33,7 @@ __all__ = ["PIECE_INTERVALS", "Grid", "MaxPyramid", "dilate"]
 
 PIECE_INTERVALS = 16  # canonical intervals of one piece of a segment at its level
 _CHUNK_SAMPLES = 1_500_000  # samples evaluated per vectorised step (bounds memory)
+_PROBES = [0, PIECE_INTERVALS // 2, PIECE_INTERVALS]  # canonical
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,15 +92,22 @@ def dilate(values: np.ndarray, cells: int) -> np.ndarray:
     """The (2·cells + 1)² moving maximum of ``values`` (edges repeat the border), separable."""
     if cells <= 0:
         return values.copy()
-    out = values
-    for axis in (0, 1):
-        padded = np.pad(out, [(cells, cells) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
-        n = out.shape[axis]
-        acc = np.take(padded, np.arange(n), axis=axis)
-        for k in range(1, 2 * cells + 1):
-            acc = np.maximum(acc, np.take(padded, np.arange(k, k + n), axis=axis))
-        out = acc
+    ny, nx = values.shape
+    padded = np.pad(values, ((cells, cells), (0, 0)), mode="edge")
+    rows = padded[0:ny].copy()
+    for k in range(1, 2 * cells + 1):
+        np.maximum(rows, padded[k:k + ny], out=rows)
+    padded = np.pad(rows, ((0, 0), (cells, cells)), mode="edge")
+    out = padded[:, 0:nx].copy()
+    for k in range(1, 2 * cells + 1):
+        np.maximum(out, padded[:, k:k + nx], out=out)
     return out
+
+
+def _pair_max(values: np.ndarray) -> np.ndarray:
+    """``out[i, j]`` = the maximum of ``values[i:i + 2, j:j + 2]`` (the last row and column repeat)."""
+    padded = np.pad(values, ((0, 1), (0, 1)), mode="edge")
+    return np.maximum(np.maximum(padded[:-1, :-1], padded[1:, :-1]), np.maximum(padded[:-1, 1:], padded[1:, 1:]))
 
 
 def _block_max(values: np.ndarray) -> np.ndarray:
@@ -123,8 +132,10 @@ class MaxPyramid:
         """The pyramid of ``grid``; unknown values count as +inf (nothing is known to be below them)."""
         base = np.where(np.isnan(grid.values), np.inf, grid.values).astype(np.float32)
         levels = [dilate(base, dilate_cells)]
-        while max(levels[-1].shape) > 2:
-            levels.append(dilate(_block_max(levels[-1]), 1))
+        block = levels[0]
+        while max(block.shape) > 2:
+            block = _block_max(block)
+            levels.append(_pair_max(block))
         return cls(grid.x0, grid.y0, grid.cell_m, tuple(levels))
 
     @property
@@ -134,18 +145,24 @@ class MaxPyramid:
 
     def at(self, x: Any, y: Any, level: int = 0) -> np.ndarray:
         """``D_level`` at points (any shape); +inf outside the grid."""
+        return self._at(x, y, level).astype(float)
+
+    def _at(self, x: Any, y: Any, level: int) -> np.ndarray:
+        """:meth:`at` in the levels' own float32."""
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         grid = self.levels[level]
-        size = self.cell_m * (1 << level)
-        with np.errstate(invalid="ignore"):
-            fx = np.floor((x - self.x0) / size)
-            fy = np.floor((y - self.y0) / size)
+        scale = 1.0 / (self.cell_m * (1 << level))
         ny, nx = grid.shape
-        inside = (fx >= 0) & (fy >= 0) & (fx < nx) & (fy < ny)
-        ix = np.where(inside, fx, 0).astype(np.int64)
-        iy = np.where(inside, fy, 0).astype(np.int64)
-        return np.where(inside, grid[iy, ix], np.inf).astype(float)
+        with np.errstate(invalid="ignore"):
+            fx = (x - self.x0) * scale
+            fy = (y - self.y0) * scale
+            inside = (fx >= 0) & (fy >= 0) & (fx < nx) & (fy < ny)
+            if level:  # the 2 × 2 block of cells round the nearest cell corner: every cell within half a cell
+                fx = np.maximum(fx - 0.5, 0.0)
+                fy = np.maximum(fy - 0.5, 0.0)
+            index = np.where(inside, fy.astype(np.int64) * nx + fx.astype(np.int64), 0)
+        return np.where(inside, np.take(grid.ravel(), index), np.float32(np.inf))
 
     def _pieces(self, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Top level and number of top-level pieces of segments of ``length`` metres."""
@@ -156,19 +173,23 @@ class MaxPyramid:
         pieces = np.maximum(np.ceil(length / (half * self.cell_m * (2.0 ** level)) - 1e-9), 1).astype(np.int64)
         return level, pieces
 
-    def highest(self, x1: Any, y1: Any, x2: Any, y2: Any, floor: Any = -np.inf, *, decide: bool = False) -> np.ndarray:
+    def highest(self, x1: Any, y1: Any, x2: Any, y2: Any, floor: Any = -np.inf, *, decide: bool = False,
+                slack: float = 0.0) -> np.ndarray:
         """The maximum of ``D0`` at the canonical samples of each segment (x1, y1) → (x2, y2), or ``floor``
         when that is higher (+inf where a segment leaves the grid or crosses unknown cells).
 
-        ``decide`` answers only "is it above ``floor``?": a segment stops as soon as a value above its
-        floor is found, and the value returned is then some canonical value above the floor.
+        ``slack`` > 0 trades exactness for speed: the value returned is then at least the maximum and at
+        most ``slack`` above it (never below). ``decide`` answers only "is it above ``floor``?": a segment
+        stops as soon as a value above its floor is found, and the value returned is then some canonical
+        value above the floor.
         """
         x1, y1, x2, y2 = (np.atleast_1d(np.asarray(v, float)).ravel() for v in np.broadcast_arrays(x1, y1, x2, y2))
         n = x1.size
         floor = np.broadcast_to(np.asarray(floor, float), (n,)).astype(float)
-        result = np.maximum(floor, np.maximum(self.at(x1, y1), self.at(x2, y2)))
+        best = np.maximum(self.at(x1, y1), self.at(x2, y2))  # canonical values found so far
+        extra = np.full(n, -np.inf)  # bounds of pieces given up within the slack
         if n == 0:
-            return result
+            return np.maximum(floor, best)
         level, pieces = self._pieces(np.hypot(x2 - x1, y2 - y1))
         seg = np.repeat(np.arange(n), pieces)
         k = np.arange(seg.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
@@ -177,35 +198,44 @@ class MaxPyramid:
         lvl = level[seg]
         dx, dy = x2 - x1, y2 - y1
         steps = np.arange(PIECE_INTERVALS + 1) / PIECE_INTERVALS
+        per = max(1, _CHUNK_SAMPLES // steps.size)
         while seg.size:
             if decide:
-                live = ~(result[seg] > floor[seg])
+                live = ~(best[seg] > floor[seg])
                 seg, ta, tb, lvl = seg[live], ta[live], tb[live], lvl[live]
                 if not seg.size:
                     break
-            tm = (ta + tb) / 2.0
-            np.maximum.at(result, seg, self.at(x1[seg] + tm * dx[seg], y1[seg] + tm * dy[seg]))
             bound = np.empty(seg.size)
-            per = max(1, _CHUNK_SAMPLES // steps.size)
+            found = np.empty(seg.size)
             for start in range(0, seg.size, per):
                 sl = slice(start, start + per)
                 s, a, b, lv = seg[sl], ta[sl], tb[sl], lvl[sl]
                 t = a[:, None] + (b - a)[:, None] * steps[None, :]
                 px = x1[s][:, None] + t * dx[s][:, None]
                 py = y1[s][:, None] + t * dy[s][:, None]
-                out = np.empty(s.size)
-                for value in np.unique(lv):
+                # canonical values at the ends and the middle of each piece (all 17 points at level 0)
+                coarse = lv > 0
+                base = np.empty(s.size, np.float32)
+                base[~coarse] = self._at(px[~coarse], py[~coarse], 0).max(axis=1)
+                base[coarse] = self._at(px[coarse][:, _PROBES], py[coarse][:, _PROBES], 0).max(axis=1)
+                out = base.astype(float)
+                for value in np.unique(lv[coarse]):
                     m = lv == value
-                    out[m] = self.at(px[m], py[m], int(value)).max(axis=1)
+                    out[m] = self._at(px[m], py[m], int(value)).max(axis=1)
                 bound[sl] = out
+                found[sl] = base
+            np.maximum.at(best, seg, found)
             done = lvl == 0
-            np.maximum.at(result, seg[done], bound[done])
-            keep = ~done & (bound > result[seg])
-            seg, ta, tb, tm, lvl = seg[keep], ta[keep], tb[keep], tm[keep], lvl[keep] - 1
+            cut = np.maximum(floor[seg], best[seg])
+            given_up = ~done & (bound > cut) & (bound <= best[seg] + slack)
+            np.maximum.at(extra, seg[given_up], bound[given_up])
+            keep = ~done & (bound > cut) & ~given_up
+            seg, ta, tb, lvl = seg[keep], ta[keep], tb[keep], lvl[keep] - 1
+            tm = (ta + tb) / 2.0
             seg = np.concatenate([seg, seg])
             ta, tb = np.concatenate([ta, tm]), np.concatenate([tm, tb])
             lvl = np.concatenate([lvl, lvl])
-        return result
+        return np.maximum(np.maximum(floor, best), extra)
 
     def samples(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The canonical samples of the polyline through (x, y): their x, y, distance along it (m) and

@@ -92,7 +92,12 @@ def lowest_visible(ground: Grid, sx: float, sy: float, sz: float, range_m: float
     count = max(2, math.ceil(reach / step) + 1)
     radials = int(np.clip(math.ceil(2.0 * math.pi * reach / (2.0 * step)), 64, 32768))
     dist = np.arange(count) * step
-    cx, cy = np.meshgrid(x, y)
+    # only the cells within reach: the box round the disc
+    cols = np.flatnonzero(np.abs(x - sx) <= reach)
+    rows = np.flatnonzero(np.abs(y - sy) <= reach)
+    if not cols.size or not rows.size:
+        return out
+    cx, cy = np.meshgrid(x[cols], y[rows])
     cd = np.hypot(cx - sx, cy - sy).ravel()
     az = (np.arctan2(cx - sx, cy - sy).ravel() / (2.0 * math.pi)) % 1.0 * radials
     k0 = np.floor(az).astype(np.int64) % radials
@@ -100,7 +105,8 @@ def lowest_visible(ground: Grid, sx: float, sy: float, sz: float, range_m: float
     j0 = np.minimum(np.floor(j).astype(np.int64), count - 1)
     j1 = np.minimum(j0 + 1, count - 1)
     near = cd <= reach
-    flat = out.ravel()
+    box = np.full(cx.shape, np.inf)
+    flat = box.ravel()
     cells = np.flatnonzero(near)
     by_radial = cells[np.argsort(k0[cells], kind="stable")]
     first = np.searchsorted(k0[by_radial], np.arange(radials + 1))
@@ -129,4 +135,5 @@ def lowest_visible(ground: Grid, sx: float, sy: float, sz: float, range_m: float
             a = k0[mine] - r0
             flat[mine] = np.maximum.reduce([lowest[a, j0[mine]], lowest[a, j1[mine]],
                                             lowest[a + 1, j0[mine]], lowest[a + 1, j1[mine]]])
-    return flat.reshape(ground.shape)
+    out[np.ix_(rows, cols)] = box
+    return out

@@ -12,7 +12,7 @@ from planner.layout.designs import Design, work_ends
 from planner.layout.pattern import PatternDesign
 from planner.model.scenario import Task
 
-__all__ = ["design_covered", "detours_covered", "orbits_covered"]
+__all__ = ["design_covered", "designs_covered", "detours_covered", "orbits_covered"]
 
 
 def detours_covered(comms: Comms, routing: Routing, aircraft: str, rows: np.ndarray, cols: np.ndarray,
@@ -103,6 +103,22 @@ def design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
     (lon, lat), _ = work_ends(task, design)
     return bool(orbits_covered(comms, np.array([lon]), np.array([lat]), np.array([design.alt_m]),
                                 np.array([design.radius_m]))[0])
+
+
+def designs_covered(comms: Comms, tasks: list[Task], designs: list[Design | None]) -> np.ndarray:
+    """:func:`design_covered` of each task's design, the orbits judged together in one vectorised call."""
+    out = np.zeros(len(tasks), bool)
+    orbits = []
+    for i, (task, design) in enumerate(zip(tasks, designs, strict=True)):
+        if isinstance(design, PatternDesign):
+            out[i] = design_covered(comms, task, design)
+        elif design is not None:
+            orbits.append((i, work_ends(task, design)[0], design))
+    if orbits:
+        idx = np.array([i for i, _, _ in orbits])
+        out[idx] = orbits_covered(comms, np.array([c[0] for _, c, _ in orbits]), np.array([c[1] for _, c, _ in orbits]),
+                                  np.array([d.alt_m for _, _, d in orbits]), np.array([d.radius_m for _, _, d in orbits]))
+    return out
 
 
 def orbits_covered(comms: Comms, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray, radius: np.ndarray) -> np.ndarray:

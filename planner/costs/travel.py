@@ -16,7 +16,7 @@ import numpy as np
 from planner.core import dubins, geo
 from planner.costs.climbs import rise_s, transit_tops_m
 from planner.costs.model import CostModel
-from planner.costs.radio import design_covered, detours_covered
+from planner.costs.radio import designs_covered, detours_covered
 from planner.costs.routing import Routing, leg_cost, routing_for
 from planner.layout.airspace import Airspace
 from planner.layout.comms import Comms
@@ -112,7 +112,7 @@ def cost_model(
                     # the last radius of the approach (entry point to centre) is flown at loiter speed
                     base_travel[:, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
                 base_travel[nb + i, nb + i] = 0.0
-        covered[k] = [design_covered(comms, tasks[i], designs.get((i, k))) for i in range(nt)]
+        covered[k] = designs_covered(comms, tasks, [designs.get((i, k)) for i in range(nt)])
         work_alt = np.concatenate([np.full(nb, np.nan), alt[nb:]])
         legs_ok = comms.matrix(leave[:, 0], leave[:, 1], work_alt, to=(entry[:, 0], entry[:, 1], work_alt))
         if routing is not None:

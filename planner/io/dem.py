@@ -5,7 +5,8 @@ list of tiles. Only the part covering the plan region is read: each file is warp
 (``rasterio.warp.reproject``, maximum resampling), onto one grid in the terrain's gnomonic plane, so a large
 DEM is never loaded whole. The grid keeps the DEM's own cell size unless the region would need more than
 :data:`MAX_CELLS` cells; then each cell holds the highest height of the DEM cells it covers (clearance is
-never overstated; docs/terrain.md).
+never overstated; docs/terrain.md). A file much finer than the grid is first reduced to the maxima of
+blocks of its cells, read window by window in strips of rows, and the (much smaller) maxima are warped.
 
 Nodata cells and places the files do not cover are unknown. Inside the *required* region (the bases and
 task geometries and :data:`REQUIRED_MARGIN_M` round them) they are an input error naming what is missing,
@@ -24,8 +25,8 @@ import shapely
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.transform import Affine
-from rasterio.warp import reproject, transform
-from rasterio.windows import Window
+from rasterio.warp import reproject, transform, transform_bounds
+from rasterio.windows import Window, WindowError, from_bounds
 from shapely.geometry import MultiPoint
 
 from planner.core import geo
@@ -40,6 +41,9 @@ __all__ = ["MAX_CELLS", "MISSION_MARGIN_M", "REQUIRED_MARGIN_M", "Needed", "miss
 MAX_CELLS = 2048 * 2048  # most cells of the working grid (about 16 MiB of heights)
 REQUIRED_MARGIN_M = 5000.0  # heights needed this far round every base and task
 MISSION_MARGIN_M = 10_000.0  # terrain read round a checked mission's positions (its loiter circles)
+_REDUCE_MARGIN = 1.0  # a DEM this many times finer than the grid is first reduced to block maxima (numpy)
+_STRIP_ROWS = 1024  # rows of the DEM read at a time when reducing
+_WARP_MIB = 256  # GDAL's working memory for a warp
 
 Needed = tuple[str, np.ndarray, np.ndarray]
 """Something the DEM must cover: its label for messages ("base 'Anka'"), and the lon, lat of its points."""
@@ -59,6 +63,35 @@ def _open(path: Path) -> rasterio.DatasetReader:
         src.close()
         raise InputError(f"terrain: DEM {path} has no band of heights")
     return src
+
+
+def _block_maxima(src: rasterio.DatasetReader, bounds: tuple[float, float, float, float],
+                  factor: int) -> tuple[np.ndarray | None, Affine]:
+    """The part of ``src`` inside ``bounds`` (its own CRS) as the maxima of ``factor`` × ``factor`` blocks of its
+    cells (NaN where a block has no data), read in strips of rows, and their transform; (None, …) when
+    ``src`` has nothing inside ``bounds``."""
+    try:
+        window = from_bounds(*bounds, transform=src.transform)
+    except WindowError:
+        return None, src.transform
+    # whole cells covering the bounds, cut to the file (rounded by hand: Window's rounding differs by version)
+    col0, row0 = max(0, math.floor(window.col_off)), max(0, math.floor(window.row_off))
+    col1 = min(src.width, math.ceil(window.col_off + window.width))
+    row1 = min(src.height, math.ceil(window.row_off + window.height))
+    width, height = col1 - col0, row1 - row0
+    if width <= 0 or height <= 0:
+        return None, src.transform
+    out_rows, out_cols = math.ceil(height / factor), math.ceil(width / factor)
+    out = np.full((out_rows, out_cols), np.nan, np.float32)
+    strip = factor * max(1, _STRIP_ROWS // factor)
+    for start in range(0, height, strip):
+        rows = min(strip, height - start)
+        block = src.read(1, window=Window(col0, row0 + start, width, rows), masked=True)
+        values = np.full((math.ceil(rows / factor) * factor, out_cols * factor), np.nan, np.float32)
+        values[:rows, :width] = block.astype(np.float32).filled(np.nan)
+        reduced = np.fmax.reduce(np.fmax.reduce(values.reshape(-1, factor, out_cols, factor), axis=3), axis=1)
+        out[start // factor:start // factor + reduced.shape[0]] = reduced
+    return out, src.window_transform(Window(col0, row0, width, height)) * Affine.scale(factor, factor)
 
 
 def _cell_m(src: rasterio.DatasetReader, lat0: float) -> float:
@@ -107,9 +140,18 @@ def read_terrain(
         for src in sources:
             part = np.full((ny, nx), np.nan, np.float32)
             try:
-                reproject(source=rasterio.band(src, 1), destination=part, src_transform=src.transform, src_crs=src.crs,
-                          src_nodata=src.nodata, dst_transform=dst, dst_crs=crs, dst_nodata=np.nan,
-                          resampling=Resampling.max)
+                factor = math.floor(cell / _cell_m(src, frame_c.lat0) / _REDUCE_MARGIN)
+                bounds = transform_bounds(crs, src.crs, x0, y0, x0 + nx * cell, top, densify_pts=21)
+                reduced = _block_maxima(src, bounds, factor) if factor >= 2 else None
+                if reduced is None:
+                    source, src_transform, nodata = rasterio.band(src, 1), src.transform, src.nodata
+                else:
+                    source, src_transform = reduced
+                    nodata = np.nan
+                if source is not None:
+                    reproject(source=source, destination=part, src_transform=src_transform, src_crs=src.crs,
+                              src_nodata=nodata, dst_transform=dst, dst_crs=crs, dst_nodata=np.nan,
+                              resampling=Resampling.max, warp_mem_limit=_WARP_MIB)
             except RasterioError as exc:
                 raise InputError(f"terrain: cannot read DEM {src.name}: {exc}") from None
             heights = np.fmax(heights, part)

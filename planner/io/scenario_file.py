@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -102,26 +103,22 @@ def _terrain(t: dict[str, Any], where: str, root: Path, bases: list[Base], elev_
             notes.append(f"base '{b.name}': elev_m {b.elev_m:g} m is {abs(b.elev_m - h):.0f} m from the DEM's "
                          f"{h:.0f} m; the missions take off from elev_m")
         out_bases.append(b)
+    points = [i for i, t in enumerate(tasks) if t.kind != "nofly" and t.geometry.geom_type == "Point"]
+    at_points = dict(zip(points, point_heights(paths, np.array([tasks[i].geometry.x for i in points]),
+                                               np.array([tasks[i].geometry.y for i in points])), strict=True))
     out_tasks = []
-    for task in tasks:
+    for i, task in enumerate(tasks):
         if task.kind == "nofly":
             out_tasks.append(task)
             continue
-        ground = _ground_m(terrain, paths, task)
+        ground = float(at_points.get(i, math.nan))
+        if not math.isfinite(ground):  # an area or line: its highest ground; a point the files miss: the grid's
+            ground = terrain.area_highest_m(task.geometry)
         if task.ground_elev_m and abs(task.ground_elev_m - ground) > ELEVATION_TOLERANCE_M:
             notes.append(f"{task.source}: ground_elev_m {task.ground_elev_m:g} m is {abs(task.ground_elev_m - ground):.0f} m "
                          f"from the DEM's {ground:.0f} m; the DEM's is used")
         out_tasks.append(replace(task, ground_elev_m=round(ground, 1)))
     return terrain, out_bases, out_tasks
-
-
-def _ground_m(terrain: Terrain, paths: list[Path], task: Task) -> float:
-    """Ground height (m AMSL) of a task: the DEM at a point target, the highest ground of a line or area."""
-    geom = task.geometry
-    if geom.geom_type == "Point":
-        h = point_heights(paths, np.array([geom.x]), np.array([geom.y]))[0]
-        return float(h) if np.isfinite(h) else float(terrain.height_m(geom.x, geom.y)[0])
-    return terrain.area_highest_m(geom)
 
 
 def _path(root: Path, value: Any) -> Path:

@@ -20,10 +20,12 @@ from planner.layout.keepout import airspace_of, keep_clear, orbit_conflicts, out
 from planner.layout.orbit import OrbitDesign, design_orbit
 from planner.layout.pattern import PatternDesign, design_pattern
 from planner.layout.shared_orbits import share_orbits, shared_slant
-from planner.layout.terrain_fit import base_circuit_m, climb_radius_m, fit_orbit, fit_pattern
+from planner.layout.terrain_fit import base_circuit_m, climb_radius_m, fit_orbit, fit_pattern, orbits_clear
+from planner.model.aircraft import Aircraft
 from planner.model.fleet import Airframe
 from planner.model.scenario import Base, Scenario, Task
 from planner.model.sensors import best_sensor
+from planner.model.terrain import Terrain
 
 __all__ = ["Design", "Layout", "lay_out", "mark", "nearest_base", "window_s", "work_ends"]
 
@@ -81,6 +83,7 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         selected = outside_zones(space, selected, unserved)
     work, members = share_orbits(scenario, selected, frame, [craft[t] for t in types])
     conflicts = orbit_conflicts(space, work, [craft[t] for t in types], scenario.wind)
+    clear = _orbits_clear(terrain, work, members, [craft[t] for t in types], scenario) if terrain is not None else {}
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
     notes: dict[str, str] = {}
@@ -110,15 +113,16 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
             for k, design in flyable.items():
                 a = craft[types[k]]
                 if isinstance(design, OrbitDesign):
+                    known = clear.get((task.name, k)) == (design.alt_m, design.radius_m) and design.centre is None
                     flyable[k], note = fit_orbit(terrain, task, design, members.get(task.name, (task,)), a,
-                                                 catalogue, scenario.wind.speed_mps, frame, space)
+                                                 catalogue, scenario.wind.speed_mps, frame, space, known)
                     if not note and flyable[k].ok and flyable[k].alt_m > task.flight_alt_m(a.default_alt_m) + 1e-6:
-                        note = (f"terrain: the orbit for '{task.name}' is raised to {flyable[k].alt_m:,.0f} m to keep "
-                                f"{terrain.clearance_m:g} m above the ground")
+                        note = (f"terrain: the {a.name} orbit for '{task.name}' is raised to {flyable[k].alt_m:,.0f} m "
+                                f"to keep {terrain.clearance_m:g} m above the ground")
                 else:
                     flyable[k], note = fit_pattern(terrain, task, design, a, best, scenario.wind.speed_mps)
-                if note:
-                    notes.setdefault(task.name, note)
+                if note:  # one note per aircraft type: each flies its own design
+                    notes[task.name] = f"{notes[task.name]}; {note}" if task.name in notes else note
         ok = {k: d for k, d in flyable.items() if d.ok}
         if not ok and (space is not None or terrain is not None) and len(members.get(task.name, ())) > 1:
             # a shared orbit that cannot keep clear of the zones or the ground: each target on its own orbit instead
@@ -145,6 +149,30 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
     return Layout(frame, space, types, tasks, designs, members, notes, circuits)
+
+
+def _orbits_clear(terrain: Terrain, work: list[Task], members: dict[str, tuple[Task, ...]], aircraft: list[Aircraft],
+                  scenario: Scenario) -> dict[tuple[str, int], tuple[float, float]]:
+    """(task name, type index) -> (altitude, radius) of every orbit that, laid out over its target, is already
+    clear of the ground with its targets in sight (one vectorised test for the whole layout)."""
+    keys, lon, lat, radius, climb, alt, watched = [], [], [], [], [], [], []
+    wind = scenario.wind
+    for task in work:
+        if task.kind != "orbit":
+            continue
+        for k, a in enumerate(aircraft):
+            d = design_orbit(task, a, None, wind, task.ground_elev_m + terrain.clearance_m)
+            if not d.ok:
+                continue
+            keys.append((task.name, k, d.alt_m, d.radius_m))
+            lon.append(task.geometry.x)
+            lat.append(task.geometry.y)
+            radius.append(d.radius_m)
+            climb.append(climb_radius_m(a, wind.speed_mps))
+            alt.append(d.alt_m)
+            watched.append(members.get(task.name, (task,)) if task.capability is not None else ())
+    ok = orbits_clear(terrain, np.array(lon), np.array(lat), np.array(radius), np.array(climb), np.array(alt), watched)
+    return {(name, k): (h, r) for (name, k, h, r), good in zip(keys, ok, strict=True) if good}
 
 
 def mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: Task, reason: str) -> None:

@@ -32,7 +32,8 @@ from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M, Base, Task
 from planner.model.sensors import Sensor
 from planner.model.terrain import Terrain
 
-__all__ = ["ALT_STEP_M", "CENTRE_RINGS", "base_circuit_m", "climb_radius_m", "fit_orbit", "fit_pattern"]
+__all__ = ["ALT_STEP_M", "CENTRE_RINGS", "base_circuit_m", "climb_radius_m", "fit_orbit", "fit_pattern",
+           "orbits_clear"]
 
 ALT_STEP_M = 250.0  # altitude steps tried when the ground hides a target
 CENTRE_RINGS = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)  # centre offsets tried, in orbit radii
@@ -47,12 +48,46 @@ def climb_radius_m(aircraft: Aircraft, wind_mps: float) -> float:
     return float(math.ceil(aircraft.turn_radius_m(wind_mps, loiter=False)))
 
 
+def orbits_clear(terrain: Terrain, lon: np.ndarray, lat: np.ndarray, radius_m: np.ndarray, climb_m: np.ndarray,
+                 alt_m: np.ndarray, watched: list[tuple[Task, ...]]) -> np.ndarray:
+    """For many orbits at once (centres, circle and climb radii, altitudes): whether each keeps the clearance
+    over its circles and sees every one of its ``watched`` targets (none: nothing to see) from its whole
+    circle — the test :func:`fit_orbit` starts with, vectorised over a layout."""
+    n = len(lon)
+    ok = np.zeros(n, bool)
+    if not n:
+        return ok
+    rings = terrain.ring_highest_m(np.concatenate([lon, lon]), np.concatenate([lat, lat]),
+                                   np.concatenate([radius_m, climb_m]))
+    ok = np.maximum(rings[:n], rings[n:]) + terrain.clearance_m <= alt_m
+    owner, olon, olat, oalt, tlon, tlat = [], [], [], [], [], []
+    az = np.arange(_LOS_POINTS) * (360.0 / _LOS_POINTS)
+    for i in np.flatnonzero(ok):
+        if not watched[i]:
+            continue
+        plon, plat = geo.destination(np.full(_LOS_POINTS, lon[i]), np.full(_LOS_POINTS, lat[i]), az,
+                                     np.full(_LOS_POINTS, radius_m[i]))
+        for t in watched[i]:
+            owner.append(np.full(_LOS_POINTS, i))
+            olon.append(plon)
+            olat.append(plat)
+            oalt.append(np.full(_LOS_POINTS, alt_m[i]))
+            tlon.append(np.full(_LOS_POINTS, t.geometry.x))
+            tlat.append(np.full(_LOS_POINTS, t.geometry.y))
+    if owner:
+        seen = terrain.sees(np.concatenate(olon), np.concatenate(olat), np.concatenate(oalt), np.concatenate(tlon),
+                            np.concatenate(tlat))
+        blind = np.concatenate(owner)[~seen]
+        ok[blind] = False
+    return ok
+
+
 def fit_orbit(terrain: Terrain, task: Task, design: OrbitDesign, watched: tuple[Task, ...], aircraft: Aircraft,
               catalogue: list[Sensor], wind_mps: float, frame: geo.LocalFrame,
-              space: Airspace | None) -> tuple[OrbitDesign, str]:
+              space: Airspace | None, known_clear: bool = False) -> tuple[OrbitDesign, str]:
     """``design`` clear of the ground with every watched target in sight, and a note when it was changed;
-    or refused with the reason."""
-    if not design.ok:
+    or refused with the reason. ``known_clear``: :func:`orbits_clear` already passed it as laid out."""
+    if not design.ok or known_clear:
         return design, ""
     centre0 = design.centre or (task.geometry.x, task.geometry.y)
     climb = climb_radius_m(aircraft, wind_mps)
@@ -116,7 +151,7 @@ def fit_orbit(terrain: Terrain, task: Task, design: OrbitDesign, watched: tuple[
         if i:
             what.append(f"centred {shift / 1000:.1f} km off its {'centre' if design.centre else 'target'}")
         why = "keep the target in sight" if hidden else f"keep {floor:g} m above the ground"
-        return trial, f"terrain: the orbit for '{task.name}' is {' and '.join(what)} to {why}"
+        return trial, f"terrain: the {aircraft.name} orbit for '{task.name}' is {' and '.join(what)} to {why}"
     if hidden:
         return replace(design, reason=f"terrain: the ground hides '{hidden}' from every orbit tried (up to "
                                       f"{top:,.0f} m, centres within the sensor's slant range)"), ""
@@ -183,8 +218,8 @@ def fit_pattern(terrain: Terrain, task: Task, design: PatternDesign, aircraft: A
         fitted = _racetrack_sight(terrain, task, fitted, aircraft, sensor)
         if not fitted.ok:
             return fitted, ""
-    note = (f"terrain: the {design.kind} for '{task.name}' is raised to {fitted.alt_m:,.0f} m to keep {floor:g} m "
-            f"above the ground") if fitted.alt_m != design.alt_m else ""
+    note = (f"terrain: the {aircraft.name} {design.kind} for '{task.name}' is raised to {fitted.alt_m:,.0f} m to keep "
+            f"{floor:g} m above the ground") if fitted.alt_m != design.alt_m else ""
     return fitted, note
 
 
@@ -227,7 +262,8 @@ def base_circuit_m(terrain: Terrain, base: Base, radius_m: float) -> float:
     lon, lat = geo.destination(base.lon, base.lat, (base.runway_deg + 180.0) % 360.0, APPROACH_M)
     circuit = max(circuit, float(terrain.highest_m(base.lon, base.lat, lon, lat)[0]) + terrain.clearance_m)
     x, y = terrain.xy([float(lon), base.lon], [float(lat), base.lat])
-    _, _, s, high = terrain.peaks.samples(x, y)
+    px, py, s, _ = terrain.peaks.samples(x, y)
+    high = terrain.ground.bilinear(px, py)  # a glide is judged over the ground itself, not its two-cell maximum
     share = s / max(float(s[-1]), 1e-9)
     glide = circuit - (circuit - base.elev_m) * share
     low = (high + terrain.clearance_m * (1.0 - share) > glide + 1e-6) & (share < 1.0 - _FLARE_SHARE)

@@ -11,7 +11,8 @@ terrain frame (10) hold their height above the ground, interpolated between thei
 The ground under a piece is :attr:`planner.model.terrain.Terrain.peaks` at its canonical samples: the
 highest ground within one to two DEM cells of the track, as the planner uses. A piece below the clearance
 is a ``terrain`` fault. The take-off (from the runway up) is not judged; the final leg to a landing needs a
-clearance tapering linearly to zero at the touchdown, its last tenth (the flare) not judged.
+clearance tapering linearly to zero at the touchdown over the ground itself (interpolated between cells),
+its last tenth (the flare) not judged.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ def judge_clearance(pieces: list[Piece], terrain: Terrain, aircraft: Aircraft | 
         else:
             x, y = terrain.xy([piece.lon1, piece.lon2], [piece.lat1, piece.lat2])
             px, py, s, high = terrain.peaks.samples(x, y)
+            if piece.kind == "land":  # a glide is judged over the ground itself, not its two-cell maximum
+                high = terrain.ground.bilinear(px, py)
             length = float(s[-1])
             share = s / length if length > 0 else np.ones_like(s)
             if piece.agl:

@@ -34,6 +34,7 @@ __all__ = ["HILLSHADE_PX", "PROFILE_SIZE_IN", "draw_hillshade", "flown_line", "p
 HILLSHADE_PX = 900  # longer side of the hillshade image drawn under a map, pixels
 PROFILE_SIZE_IN = (11.0, 4.2)
 _SHADE_CELLS = 1500  # the DEM is averaged down to at most this many cells a side before shading
+_DRAWN_POINTS = 2500  # points of the ground line drawn in a profile (the highest of each stretch)
 _GROUND = "#b89b72"
 _BAND = "#d9534f"
 
@@ -111,6 +112,20 @@ def flown_line(sortie: Sortie) -> list[tuple[float, float, float]]:
     return out
 
 
+def _envelope(s: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At most :data:`_DRAWN_POINTS` points of the ground to draw: the highest of each stretch (peaks kept)."""
+    if s.size <= _DRAWN_POINTS:
+        return s, high
+    edges = np.linspace(0.0, float(s[-1]), _DRAWN_POINTS + 1)
+    bins = np.clip(np.searchsorted(edges, s, side="right") - 1, 0, _DRAWN_POINTS - 1)
+    top = np.full(_DRAWN_POINTS, -np.inf)
+    np.maximum.at(top, bins, np.nan_to_num(high, nan=-np.inf))
+    filled = np.bincount(bins, minlength=_DRAWN_POINTS) > 0
+    mid = (edges[:-1] + edges[1:]) / 2.0
+    top = np.where(np.isfinite(top), top, np.nan)
+    return np.concatenate([[0.0], mid[filled], [float(s[-1])]]), np.concatenate([[high[0]], top[filled], [high[-1]]])
+
+
 def _flown_alt(vertex_s: np.ndarray, alt_v: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Flown altitude at distances ``s`` along vertices at ``vertex_s`` (non-decreasing; repeated where the
     altitude changes over one point): linear between a vertex's last altitude and the next one's first, the
@@ -151,22 +166,24 @@ def _profile(plan: Plan, sortie: Sortie, index: int) -> Figure:
     fig = Figure(figsize=PROFILE_SIZE_IN, dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.075, 0.14, 0.9, 0.7))
-    km = s / 1000.0
     finite = np.where(np.isfinite(high), high, np.nan)
+    margin = alt - finite
+    lowest = int(np.nanargmin(np.where(airfield, np.inf, margin))) if np.isfinite(margin).any() else None
+    drawn_s, drawn_high = _envelope(s, finite)
+    km = drawn_s / 1000.0
     floor_m = float(np.nanmin(finite)) if np.isfinite(finite).any() else 0.0
     bottom = min(floor_m, float(alt_v.min())) - 200.0
-    ax.fill_between(km, bottom, finite, color=_GROUND, alpha=0.9, lw=0, zorder=1, label="ground under the track")
-    ax.fill_between(km, finite, finite + clear, color=_BAND, alpha=0.22, lw=0, zorder=2,
+    ax.fill_between(km, bottom, drawn_high, color=_GROUND, alpha=0.9, lw=0, zorder=1, label="ground under the track")
+    ax.fill_between(km, drawn_high, drawn_high + clear, color=_BAND, alpha=0.22, lw=0, zorder=2,
                     label=f"clearance {clear:g} m")
     colour = sortie_colour(index)
     ax.plot(vertex_s / 1000.0, alt_v, color=colour, lw=1.8, zorder=4, label="flown altitude", gid="flown")
-    margin = alt - finite
-    if np.isfinite(margin).any():
-        k = int(np.nanargmin(np.where(airfield, np.inf, margin)))
-        ax.plot([km[k]], [alt[k]], marker="v", color=INK, ms=6, zorder=5)
-        ax.annotate(f"lowest clearance {margin[k]:,.0f} m", (km[k], alt[k]), xytext=(6, 8), textcoords="offset points",
-                    fontsize=8, color=INK, zorder=6)
-    ax.set_xlim(0.0, max(float(km[-1]), 1e-3))
+    if lowest is not None:
+        k = lowest
+        ax.plot([s[k] / 1000.0], [alt[k]], marker="v", color=INK, ms=6, zorder=5)
+        ax.annotate(f"lowest clearance {margin[k]:,.0f} m", (s[k] / 1000.0, alt[k]), xytext=(6, 8),
+                    textcoords="offset points", fontsize=8, color=INK, zorder=6)
+    ax.set_xlim(0.0, max(float(s[-1]) / 1000.0, 1e-3))
     ax.set_ylim(bottom, max(float(alt_v.max()), float(np.nanmax(finite + clear)) if np.isfinite(finite).any()
                            else 0.0) * 1.04 + 100.0)
     ax.set_xlabel("distance along the flight line, km (orbits and racetracks one lap)")
