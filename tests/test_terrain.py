@@ -8,6 +8,7 @@ ground everywhere (judged independently every 100 m) and leaves the targets out 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -25,7 +26,6 @@ from planner.missions.items import mission_items
 from planner.model.fleet import airframes
 from planner.planning.pipeline import build_model, plan
 from tests import dems
-
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
@@ -203,7 +203,7 @@ def test_an_orbit_over_high_ground_is_raised_and_a_survey_lifted(tmp_path: Path)
     assert orbit.centre.alt_m >= float(dem.height(*ring).max()) + 300.0
     survey = result.sorties[0].patterns[0]
     assert survey.path[0].alt_m > 5500.0  # lifted over the mound its lanes cross (judged below, every 100 m)
-    assert any("raised to" in n and "'Peak'" in n for n in result.notes)
+    assert any("orbit for 'Peak' is raised to" in n for n in result.notes)
     assert any("survey for 'Mound' is raised to" in n for n in result.notes)
     for f in (tmp_path / "out").glob("*.waypoints"):
         assert dems.lowest_clearance(f, dem).clearance_m >= 300.0 - 1e-6
@@ -300,7 +300,7 @@ def _flight_samples(sortie, step_m: float) -> list[tuple[float, float, float]]:
     out = []
     for leg in sortie.legs:
         pts = [leg.start, *leg.via, leg.end]
-        for a, b in zip(pts[:-1], pts[1:], strict=True):
+        for a, b in itertools.pairwise(pts):
             d = dems.GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2]
             n = max(1, int(d // step_m))
             for k in range(n):
@@ -378,3 +378,26 @@ def test_pictures_shade_the_terrain_and_draw_a_profile_per_sortie(ridge_plans):
     assert doc["terrain"]["clearance_m"] == 300 and doc["sorties"][0]["files"]["profile"].startswith("profile-")
     _, flat = ridge_plans["flat"]
     assert not any(n.startswith("profile-") for n in planned_files(flat, pictures=True))
+
+
+# --- the documented example ---------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "terrain"
+
+
+def test_the_terrain_example_plans_clear_of_its_synthetic_dem(tmp_path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_dem", EXAMPLE / "make_dem.py")
+    assert spec is not None and spec.loader is not None
+    make_dem = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_dem)
+    lon = make_dem.WEST + (np.arange(make_dem.COLS) + 0.5) * make_dem.RES
+    lat = make_dem.NORTH - (np.arange(make_dem.ROWS) + 0.5) * make_dem.RES
+    dem = dems.NativeDem(EXAMPLE / "dem.tif")
+    assert np.array_equal(dem.z, np.round(make_dem.heights(*np.meshgrid(lon, lat))))  # the file is what the script makes
+    result = _plan_folder(EXAMPLE / "scenario.toml", tmp_path / "out")
+    assert not result.unserved
+    assert any("orbit for 'Bridge' is centred" in n and "keep the target in sight" in n for n in result.notes)
+    for f in (tmp_path / "out").glob("*.waypoints"):
+        assert dems.lowest_clearance(f, dem).clearance_m >= 300.0 - 1e-6
