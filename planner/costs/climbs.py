@@ -2,7 +2,7 @@
 
 A transit from node i (left at altitude aᵢ) to node j (joined at aⱼ) flies at
 Hᵢⱼ = max(aᵢ, aⱼ, highest ground under its track + clearance) — over its detour when it goes round no-fly
-zones. As everywhere in the time model (docs/concepts.md), climbs and descents are priced as flown in
+zones, and from the tangent where it leaves a circle (an orbit, the climb over a base). As everywhere in the time model (docs/concepts.md), climbs and descents are priced as flown in
 circles on top of the horizontal time: (H − aᵢ) / climb rate + (H − aⱼ) / descent rate, which without
 terrain is the old rise / climb or fall / descent. A transit that must fly above the aircraft's ceiling, or
 over unknown ground, cannot be flown (inf). Every candidate leg is judged by
@@ -16,6 +16,7 @@ import itertools
 
 import numpy as np
 
+from planner.core.geo import tangent_points
 from planner.costs.routing import Routing
 from planner.model.aircraft import Aircraft
 from planner.model.terrain import Terrain
@@ -25,21 +26,31 @@ __all__ = ["rise_s", "transit_tops_m"]
 
 def transit_tops_m(terrain: Terrain, leave: np.ndarray, entry: np.ndarray, alt: np.ndarray,
                    routing: Routing | None = None, aircraft: str | None = None,
-                   rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> np.ndarray:
+                   rows: np.ndarray | None = None, cols: np.ndarray | None = None,
+                   radius_m: np.ndarray | None = None) -> np.ndarray:
     """(n, n) altitude (m AMSL) of the transit from each node's exit ``leave[i]`` (lon, lat) to each node's
     entry ``entry[j]``, given the nodes' altitudes ``alt``; detoured legs (``routing`` of ``aircraft``, route
-    points ``rows``/``cols``) are judged along their detour. The diagonal is the node's altitude."""
+    points ``rows``/``cols``) are judged along their detour. A node left from a circle (``radius_m`` > 0: the
+    climb over a base, an orbit) is left on its tangent: the line from there is judged too (its first segment
+    on a detour). The diagonal is the node's altitude."""
     n = len(alt)
     clearance = terrain.clearance_m
     ex, ey = terrain.xy(leave[:, 0], leave[:, 1])
     nx, ny = terrain.xy(entry[:, 0], entry[:, 1])
-    symmetric = np.array_equal(leave, entry)
+    radius = np.zeros(n) if radius_m is None else np.asarray(radius_m, float)
+    circled = radius[:, None] > 0
+    symmetric = np.array_equal(leave, entry) and not circled.any()
     ii, jj = np.triu_indices(n, 1) if symmetric else np.nonzero(~np.eye(n, dtype=bool))
     floor = np.maximum(alt[ii], alt[jj]) - clearance
     top = np.empty((n, n))
     top[ii, jj] = terrain.peaks.highest(ex[ii], ey[ii], nx[jj], ny[jj], floor) + clearance
     if symmetric:
         top[jj, ii] = top[ii, jj]
+    tangent = radius[ii] > 0
+    if tangent.any():
+        ti, tj = ii[tangent], jj[tangent]
+        tx, ty = tangent_points(ex[ti], ey[ti], radius[ti], nx[tj], ny[tj])
+        top[ti, tj] = np.maximum(top[ti, tj], terrain.peaks.highest(tx, ty, nx[tj], ny[tj], floor[tangent]) + clearance)
     np.fill_diagonal(top, alt)
     if routing is not None and aircraft is not None and rows is not None and cols is not None:
         routes = routing.routes[aircraft]
@@ -53,6 +64,10 @@ def transit_tops_m(terrain: Terrain, leave: np.ndarray, entry: np.ndarray, alt: 
                 if (a, b) not in seen:
                     seen[a, b] = float(terrain.highest_m(a[0], a[1], b[0], b[1])[0])
                 high = max(high, seen[a, b])
+            if radius[i] > 0 and len(path) > 1:  # the first segment as flown from the circle's tangent
+                (ax, bx), (ay, by) = terrain.xy([path[0][0], path[1][0]], [path[0][1], path[1][1]])
+                tx, ty = tangent_points(ax, ay, radius[i], bx, by)
+                high = max(high, float(terrain.peaks.highest(tx, ty, bx, by)[0]))
             top[i, j] = max(alt[i], alt[j], high + clearance)
     return top
 

@@ -23,6 +23,7 @@ from planner.layout.comms import Comms
 from planner.layout.designs import Design, window_s, work_ends
 from planner.layout.orbit import OrbitDesign
 from planner.layout.pattern import PatternDesign
+from planner.layout.terrain_fit import climb_radius_m
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import APPROACH_M, Base, Scenario, Task
 
@@ -96,8 +97,12 @@ def cost_model(
             designs[i, k].alt_m if (i, k) in designs else a.default_alt_m for i in range(nt)
         ])
         if terrain is not None:
+            # circles left on their tangent: the climb over a base, an orbit
+            circle = np.array([climb_radius_m(a, scenario.wind.speed_mps)] * nb + [
+                designs[i, k].radius_m if isinstance(designs.get((i, k)), OrbitDesign) else 0.0 for i in range(nt)])
             tops[k] = transit_tops_m(terrain, leave, entry, alt, routing, name,
-                                     rows if routing is not None else None, cols if routing is not None else None)
+                                     rows if routing is not None else None, cols if routing is not None else None,
+                                     circle)
             base_travel = horizontal + rise_s(tops[k], alt, a)
         else:
             rise = alt[None, :] - alt[:, None]

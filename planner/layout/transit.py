@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from planner.core.geo import tangent_points
 from planner.model.terrain import Terrain
 
 __all__ = ["transit_points"]
@@ -30,10 +31,13 @@ _MERGE_M = 1.0  # turning points closer than this along the track are one
 
 
 def transit_points(terrain: Terrain, path: Sequence[tuple[float, float]], start_m: float, end_m: float, top_m: float,
-                   climb_gradient: float, descent_gradient: float) -> list[tuple[float, float, float]]:
+                   climb_gradient: float, descent_gradient: float,
+                   exit_radius_m: float = 0.0) -> list[tuple[float, float, float]]:
     """Turning points (lon, lat, alt AMSL) strictly between the ends of the transit along ``path`` (lon, lat
     vertices, its ends included) from ``start_m`` to ``end_m`` flown at ``top_m``; a point at the start's
-    (lon, lat) first means "circle up here", one at the end's last "arrive at this altitude, circle down"."""
+    (lon, lat) first means "circle up here", one at the end's last "arrive at this altitude, circle down".
+    Left from a clockwise circle of ``exit_radius_m`` round the start, the first piece is flown from the
+    circle's tangent: it is judged there too, circling up higher first where it would be too low."""
     lons = np.array([p[0] for p in path])
     lats = np.array([p[1] for p in path])
     x, y = terrain.xy(lons, lats)
@@ -42,7 +46,49 @@ def transit_points(terrain: Terrain, path: Sequence[tuple[float, float]], start_
     length = float(s[-1])
     if length <= _MERGE_M:
         return []
-    a, b, top = start_m, end_m, max(top_m, start_m, end_m)
+    start = start_m
+    out: list[tuple[float, float, float]] = []
+    for _ in range(8):
+        out = _points(terrain, lons, lats, x, y, s, need, start, start_m, end_m, top_m, climb_gradient,
+                      descent_gradient)
+        short = _tangent_shortfall(terrain, x, y, start_m, end_m, out, exit_radius_m)
+        if short <= 1e-6:
+            break
+        start = min(max(top_m, start_m, end_m), max(start, out[0][2] if out and out[0][:2] == (lons[0], lats[0])
+                                                    else start) + short)
+    return out
+
+
+def _tangent_shortfall(terrain: Terrain, x: np.ndarray, y: np.ndarray, start_m: float, end_m: float,
+                       out: list[tuple[float, float, float]], radius_m: float) -> float:
+    """How far (m) the first piece, flown from the start circle's tangent to the next turning point, dips
+    below the ground plus the clearance (0 without a circle)."""
+    if radius_m <= 0:
+        return 0.0
+    pts = [(float(x[0]), float(y[0]), start_m)]
+    ox, oy = terrain.xy([p[0] for p in out], [p[1] for p in out]) if out else (np.array([]), np.array([]))
+    for (_, _, alt), px, py in zip(out, ox, oy, strict=True):
+        pts.append((float(px), float(py), alt))
+    pts.append((float(x[-1]), float(y[-1]), end_m))
+    k = 1
+    while k < len(pts) - 1 and np.hypot(pts[k][0] - pts[0][0], pts[k][1] - pts[0][1]) <= _MERGE_M:
+        k += 1  # circling up over the start: the piece leaves the circle at that altitude
+    alt0 = pts[k - 1][2]
+    nx, ny, alt1 = pts[k]
+    tx, ty = tangent_points(np.array([pts[0][0]]), np.array([pts[0][1]]), np.array([radius_m]), np.array([nx]),
+                            np.array([ny]))
+    _, _, d, high = terrain.peaks.samples(np.array([tx[0], nx]), np.array([ty[0], ny]))
+    share = d / max(float(d[-1]), 1e-9)
+    flown = alt0 + (alt1 - alt0) * share
+    return max(0.0, float(np.max(high + terrain.clearance_m - flown)))
+
+
+def _points(terrain: Terrain, lons: np.ndarray, lats: np.ndarray, x: np.ndarray, y: np.ndarray, s: np.ndarray,
+            need: np.ndarray, a_min: float, start_m: float, end_m: float, top_m: float, climb_gradient: float,
+            descent_gradient: float) -> list[tuple[float, float, float]]:
+    """:func:`transit_points` along the centre line, circling up over the start to at least ``a_min``."""
+    length = float(s[-1])
+    a, b, top = max(start_m, a_min), end_m, max(top_m, start_m, end_m)
     for _ in range(6):
         climb = a + climb_gradient * s
         fall = b + descent_gradient * (length - s)

@@ -16,6 +16,7 @@ from planner.costs.radio import orbits_covered
 from planner.layout.comms import Comms
 from planner.layout.designs import Design, work_ends
 from planner.layout.orbit import OrbitDesign
+from planner.layout.terrain_fit import climb_radius_m
 from planner.layout.transit import transit_points
 from planner.model.aircraft import Aircraft
 from planner.model.fleet import Airframe
@@ -78,6 +79,12 @@ def sortie_legs(
             return max(alt_src, alt_dst)
         return max(float(model.tops[k, src, dst]), alt_src, alt_dst)
 
+    def exit_radius_m(src: int) -> float:
+        """The circle the transit from ``src`` leaves on its tangent: the climb over a base, an orbit."""
+        if src < nb:
+            return climb_radius_m(a, model.scenario.wind.speed_mps)
+        return design_of[src].radius_m if isinstance(design_of[src], OrbitDesign) else 0.0
+
     climb_to = top_m(home_node, first, base.elev_m, design_of[first].alt_m) if model.tops is not None \
         else design_of[first].alt_m
     climb_s = (climb_to - base.elev_m) / a.climb_rate_mps
@@ -91,7 +98,7 @@ def sortie_legs(
         (in_lon, in_lat), (out_lon, out_lat) = work_ends(task, design)
         there = Position(in_lon, in_lat, design.alt_m)
         legs.append(_transit(model, a, t, arrive, here, there, _turn_m(model, k, prev, node),
-                             top_m(prev, node, here.alt_m, there.alt_m)))
+                             top_m(prev, node, here.alt_m, there.alt_m), exit_radius_m(prev)))
         if begin > arrive + 1e-6:
             legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
                             tasks=(task.name,)))
@@ -108,7 +115,8 @@ def sortie_legs(
     final_s = ((circuit - base.elev_m) if model.circuits else CIRCUIT_AGL_M) / a.descent_rate_mps
     approach_s = (2.0 * APPROACH_M / a.cruise_speed_mps) if base.runway_deg is not None else 0.0
     transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
-    back = _transit(model, a, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node), over.alt_m)
+    back = _transit(model, a, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node), over.alt_m,
+                    exit_radius_m(prev))
     if model.tops is not None:  # arrive over the base at the transit's altitude, then circle down (not glide)
         back = replace(back, via=(*back.via, over))
     legs.append(back)
@@ -129,11 +137,12 @@ def _turn_m(model: CostModel, k: int, src: int, dst: int) -> float:
 
 
 def _transit(model: CostModel, aircraft: Aircraft, start_s: float, end_s: float, here: Position, there: Position,
-             turn_m: float, top_m: float) -> Leg:
+             turn_m: float, top_m: float, exit_radius_m: float = 0.0) -> Leg:
     """The transit ``here`` → ``there`` (s from mission start): straight, or round the no-fly zones by the
     model's route for ``aircraft``, turning at the higher of the two end altitudes; ``turn_m`` of Dubins
     turns out of and into patterns is added to its distance. Over terrain it flies at ``top_m`` with the
-    climb and descent turning points of :func:`planner.layout.transit.transit_points` in ``via``."""
+    climb and descent turning points of :func:`planner.layout.transit.transit_points` in ``via`` (left from a
+    circle of ``exit_radius_m`` on its tangent)."""
     terrain = model.scenario.terrain
     if model.routing is None and terrain is None:
         dist = float(geo.distance_m(here.lon, here.lat, there.lon, there.lat)) + turn_m
@@ -150,7 +159,7 @@ def _transit(model: CostModel, aircraft: Aircraft, start_s: float, end_s: float,
         return Leg("transit", start_s, end_s, here, there, dist, via=via)
     speed = aircraft.cruise_speed_mps + model.scenario.wind.speed_mps
     points = transit_points(terrain, [(float(p[0]), float(p[1])) for p in path], here.alt_m, there.alt_m, top_m,
-                            aircraft.climb_rate_mps / speed, aircraft.descent_rate_mps / speed)
+                            aircraft.climb_rate_mps / speed, aircraft.descent_rate_mps / speed, exit_radius_m)
     return Leg("transit", start_s, end_s, here, there, dist, via=tuple(Position(*p) for p in points))
 
 

@@ -69,11 +69,12 @@ def _map_figure(plan: Plan) -> Figure:
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect("equal", adjustable="box")
     _graticule(ax, frame, extent)
-    shade = draw_hillshade(ax, plan.terrain, frame, extent) if plan.terrain is not None else None
 
     served_by = {name: i for i, s in enumerate(plan.sorties) for name in s.tasks}
     unserved = {u.task for u in plan.unserved}
     key: list[tuple[object, str]] = []
+    if plan.terrain is not None:
+        key.append((draw_hillshade(ax, plan.terrain, frame, extent), "terrain (hillshade of the DEM)"))
     kinds = {t.kind for t in plan.tasks}
 
     for t in plan.tasks:
@@ -84,8 +85,6 @@ def _map_figure(plan: Plan) -> Figure:
             c = zone.representative_point()
             ax.annotate(t.name, (c.x, c.y), ha="center", va="center", fontsize=7, color=_NOFLY, zorder=6,
                         path_effects=_HALO, annotation_clip=True)
-    if shade is not None:
-        key.append((shade, "terrain (hillshade of the DEM)"))
     if "nofly" in kinds:
         key.append((Patch(facecolor=(0.75, 0.22, 0.17, 0.10), edgecolor=_NOFLY, hatch="////"), "no-fly zone"))
 
