@@ -46,16 +46,22 @@ def transit_points(terrain: Terrain, path: Sequence[tuple[float, float]], start_
     length = float(s[-1])
     if length <= _MERGE_M:
         return []
-    start = start_m
+    top = max(top_m, start_m, end_m)
+    a_min, b_min = start_m, end_m
     out: list[tuple[float, float, float]] = []
-    for _ in range(8):
-        out = _points(terrain, lons, lats, x, y, s, need, start, start_m, end_m, top_m, climb_gradient,
+    for _ in range(16):
+        out = _points(terrain, lons, lats, x, y, s, need, a_min, b_min, start_m, end_m, top, climb_gradient,
                       descent_gradient)
         short = _tangent_shortfall(terrain, x, y, start_m, end_m, out, exit_radius_m)
         if short <= 1e-6:
             break
-        start = min(max(top_m, start_m, end_m), max(start, out[0][2] if out and out[0][:2] == (lons[0], lats[0])
-                                                    else start) + short)
+        # circle up higher over the start; once at the top, arrive higher at the next point
+        if a_min < top - 1e-6:
+            a_min = min(top, a_min + short)
+        elif b_min < top - 1e-6:
+            b_min = min(top, b_min + short)
+        else:
+            break
     return out
 
 
@@ -84,11 +90,12 @@ def _tangent_shortfall(terrain: Terrain, x: np.ndarray, y: np.ndarray, start_m: 
 
 
 def _points(terrain: Terrain, lons: np.ndarray, lats: np.ndarray, x: np.ndarray, y: np.ndarray, s: np.ndarray,
-            need: np.ndarray, a_min: float, start_m: float, end_m: float, top_m: float, climb_gradient: float,
-            descent_gradient: float) -> list[tuple[float, float, float]]:
-    """:func:`transit_points` along the centre line, circling up over the start to at least ``a_min``."""
+            need: np.ndarray, a_min: float, b_min: float, start_m: float, end_m: float, top: float,
+            climb_gradient: float, descent_gradient: float) -> list[tuple[float, float, float]]:
+    """:func:`transit_points` along the centre line, circling up over the start to at least ``a_min`` and
+    arriving at the end at least at ``b_min``."""
     length = float(s[-1])
-    a, b, top = max(start_m, a_min), end_m, max(top_m, start_m, end_m)
+    a, b = max(start_m, a_min), max(end_m, b_min)
     for _ in range(6):
         climb = a + climb_gradient * s
         fall = b + descent_gradient * (length - s)
