@@ -14,13 +14,16 @@ once without, at the same time limit; the optimiser's budget is the same, so the
 time is what terrain adds before and after it. Columns: seconds to read (the DEM warped onto the
 working grid included), to build the model (layout and costs: designs fitted to the ground, every
 candidate transit judged, radio sight), to the first feasible plan, the whole plan, the exports
-(profiles included); peak memory (MiB); orbits after sharing; tasks served; priority served.
+(profiles included); peak memory (MiB); orbits after sharing; tasks served; priority served. Then the DEM
+read alone, in a fresh process each: the scenario read with its DEM by windows onto the working grid, against
+reading the whole file at once with rasterio (the naive way): seconds, peak memory, cells held.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -73,13 +76,44 @@ def write_dem(path: Path, cells: int) -> float:
     return time.perf_counter() - t0
 
 
+def read_child(what: str, path: Path) -> dict[str, float]:
+    """In this process: read the scenario ``path`` (its DEM by windows onto the working grid: ``what`` =
+    "windows") or the whole DEM ``path`` with rasterio (``what`` = "whole", the naive way); seconds, peak MiB."""
+    import rasterio
+
+    from planner.io.scenario_file import read_scenario
+
+    t0 = time.perf_counter()
+    if what == "windows":
+        scenario = read_scenario(path)
+        assert scenario.terrain is not None
+        cells = scenario.terrain.ground.values.size
+    else:
+        with rasterio.open(path) as src:
+            cells = src.read(1, masked=True).astype(np.float32).filled(np.nan).size
+    seconds = time.perf_counter() - t0
+    return {"read_s": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            "cells": float(cells)}
+
+
+def _child(args: list[str]) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(args)}: the run failed\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--read-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--targets", type=int, default=2000)
     parser.add_argument("--cells", type=int, default=10_000, help="DEM cells a side")
     parser.add_argument("--time-limit", type=float, default=60.0, help="optimiser time limit, s")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.read_child:
+        print(json.dumps(read_child(args.read_child[0], Path(args.read_child[1]))))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         dem = folder / "dem.tif"
@@ -96,11 +130,18 @@ def main() -> None:
             if done.returncode:
                 sys.exit(f"{label}: the run failed\n{done.stderr}")
             rows.append((label, json.loads(done.stdout.strip().splitlines()[-1])))
+        # reading alone: the scenario's DEM by windows onto the working grid, against the whole file read at once
+        windows = _child(["--read-child", "windows", str(path)])
+        whole = _child(["--read-child", "whole", str(dem)])
     print(f"{'':>16} {'read s':>6} {'model s':>7} {'first s':>7} {'plan s':>6} {'export s':>8} {'peak MiB':>8} "
           f"{'orbits':>6} {'served':>6} {'priority':>8}")
     for label, r in rows:
         print(f"{label:>16} {r['read_s']:6.1f} {r['model_s']:7.1f} {r['first_s']:7.1f} {r['plan_s']:6.1f} "
               f"{r['export_s']:8.1f} {r['peak_mib']:8.0f} {r['orbits']:6d} {r['served']:6d} {r['priority']:8.0f}")
+    print(f"\nDEM reading alone ({args.cells:,} × {args.cells:,} cells, one process each): "
+          f"{'seconds':>7} {'peak MiB':>8} {'cells held':>12}")
+    for label, r in (("by windows onto the working grid", windows), ("whole file at once (rasterio read)", whole)):
+        print(f"  {label:<36} {r['read_s']:7.1f} {r['peak_mib']:8.0f} {r['cells']:12,.0f}")
 
 
 if __name__ == "__main__":
