@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from planner.core import physics
+from planner.core import geo, physics
 from planner.core.dubins import DubinsPath, Straight
 from planner.core.errors import InputError
 from planner.core.geo import LocalFrame
@@ -81,6 +81,22 @@ class PatternDesign:
     def exit(self) -> tuple[float, float]:
         """(lon, lat) where the pattern ends (a racetrack ends its last lap at D)."""
         return self.path[-1]
+
+    def turn_circles(self) -> tuple[list[float], list[float], list[float]]:
+        """The circles its turns stay within: lon, lat (degrees) and radius (m) of the turn radius round every
+        waypoint, and for a racetrack the half-circle ends over its B-C and D-A legs."""
+        lon = [p[0] for p in self.path]
+        lat = [p[1] for p in self.path]
+        radius = [self.radius_m] * len(self.path)
+        if self.kind == "racetrack" and len(self.path) == 4:
+            path = self.path
+            for p, q in ((path[1], path[2]), (path[3], path[0])):
+                az, _, d = geo.inverse(p[0], p[1], q[0], q[1])
+                mid = geo.destination(p[0], p[1], az, float(d) / 2.0)
+                lon.append(float(mid[0]))
+                lat.append(float(mid[1]))
+                radius.append(float(d) / 2.0)
+        return lon, lat, radius
 
 
 def _refused(kind: str, alt: float, reason: str) -> PatternDesign:

@@ -192,16 +192,10 @@ def fit_pattern(terrain: Terrain, task: Task, design: PatternDesign, aircraft: A
     lon = np.array([p[0] for p in closed])
     lat = np.array([p[1] for p in closed])
     high = terrain.path_highest_m(lon, lat)
-    rings_lon = [p[0] for p in path] + [path[0][0], path[-1][0]]
-    rings_lat = [p[1] for p in path] + [path[0][1], path[-1][1]]
-    radius = [design.radius_m] * len(path) + [climb_radius_m(aircraft, wind_mps)] * 2
-    if design.kind == "racetrack" and len(path) == 4:
-        for p, q in ((path[1], path[2]), (path[3], path[0])):
-            az, _, d = geo.inverse(p[0], p[1], q[0], q[1])
-            mid = geo.destination(p[0], p[1], az, float(d) / 2.0)
-            rings_lon.append(float(mid[0]))
-            rings_lat.append(float(mid[1]))
-            radius.append(float(d) / 2.0)
+    rings_lon, rings_lat, radius = design.turn_circles()
+    rings_lon += [path[0][0], path[-1][0]]  # and the climb circles at the entry and exit
+    rings_lat += [path[0][1], path[-1][1]]
+    radius += [climb_radius_m(aircraft, wind_mps)] * 2
     high = max(high, float(terrain.ring_highest_m(rings_lon, rings_lat, radius).max()))
     need = high + floor
     alt = max(design.alt_m, need)
