@@ -227,7 +227,7 @@ class MaxPyramid:
             np.maximum.at(best, seg, found)
             done = lvl == 0
             cut = np.maximum(floor[seg], best[seg])
-            given_up = ~done & (bound > cut) & (bound <= best[seg] + slack)
+            given_up = ~done & (bound > cut) & (bound <= cut + slack)
             np.maximum.at(extra, seg[given_up], bound[given_up])
             keep = ~done & (bound > cut) & ~given_up
             seg, ta, tb, lvl = seg[keep], ta[keep], tb[keep], lvl[keep] - 1

@@ -16,7 +16,6 @@ import itertools
 
 import numpy as np
 
-from planner.core.geo import tangent_points
 from planner.costs.routing import Routing
 from planner.model.aircraft import Aircraft
 from planner.model.terrain import Terrain
@@ -27,30 +26,35 @@ __all__ = ["rise_s", "transit_tops_m"]
 def transit_tops_m(terrain: Terrain, leave: np.ndarray, entry: np.ndarray, alt: np.ndarray,
                    routing: Routing | None = None, aircraft: str | None = None,
                    rows: np.ndarray | None = None, cols: np.ndarray | None = None,
-                   radius_m: np.ndarray | None = None) -> np.ndarray:
+                   radius_m: np.ndarray | None = None, slack_m: float = 0.0) -> np.ndarray:
     """(n, n) altitude (m AMSL) of the transit from each node's exit ``leave[i]`` (lon, lat) to each node's
     entry ``entry[j]``, given the nodes' altitudes ``alt``; detoured legs (``routing`` of ``aircraft``, route
     points ``rows``/``cols``) are judged along their detour. A node left from a circle (``radius_m`` > 0: the
-    climb over a base, an orbit) is left on its tangent: the line from there is judged too (its first segment
-    on a detour). The diagonal is the node's altitude."""
+    climb over a base, an orbit) is left on its tangent: its line is judged over the ground within the widest
+    circle's radius of it (its first segment on a detour), which holds the tangent line. With ``slack_m`` > 0 an altitude may be up to that much higher than the ground needs (never
+    lower), which is faster (:meth:`planner.core.raster.MaxPyramid.highest`). The diagonal is the node's
+    altitude."""
     n = len(alt)
     clearance = terrain.clearance_m
     ex, ey = terrain.xy(leave[:, 0], leave[:, 1])
     nx, ny = terrain.xy(entry[:, 0], entry[:, 1])
     radius = np.zeros(n) if radius_m is None else np.asarray(radius_m, float)
-    circled = radius[:, None] > 0
-    symmetric = np.array_equal(leave, entry) and not circled.any()
+    # a leg out of a circle strays up to its radius from the centre line: judged on the ground within that
+    # much of the line (one wider pyramid, the widest circle's), which bounds the tangent line
+    wide = terrain.peaks_within(float(radius.max())) if n and radius.max() > 0 else terrain.peaks
+    symmetric = np.array_equal(leave, entry)  # the line i → j is the line j → i
     ii, jj = np.triu_indices(n, 1) if symmetric else np.nonzero(~np.eye(n, dtype=bool))
     floor = np.maximum(alt[ii], alt[jj]) - clearance
+    out_ij, out_ji = radius[ii] > 0, (radius[jj] > 0) if symmetric else np.zeros(ii.size, bool)
+    high_w = np.full(ii.size, np.nan)
+    high_n = np.full(ii.size, np.nan)
+    w, k = out_ij | out_ji, ~out_ij | (~out_ji if symmetric else False)
+    high_w[w] = wide.highest(ex[ii[w]], ey[ii[w]], nx[jj[w]], ny[jj[w]], floor[w], slack=slack_m)
+    high_n[k] = terrain.peaks.highest(ex[ii[k]], ey[ii[k]], nx[jj[k]], ny[jj[k]], floor[k], slack=slack_m)
     top = np.empty((n, n))
-    top[ii, jj] = terrain.peaks.highest(ex[ii], ey[ii], nx[jj], ny[jj], floor) + clearance
+    top[ii, jj] = np.where(out_ij, high_w, high_n) + clearance
     if symmetric:
-        top[jj, ii] = top[ii, jj]
-    tangent = radius[ii] > 0
-    if tangent.any():
-        ti, tj = ii[tangent], jj[tangent]
-        tx, ty = tangent_points(ex[ti], ey[ti], radius[ti], nx[tj], ny[tj])
-        top[ti, tj] = np.maximum(top[ti, tj], terrain.peaks.highest(tx, ty, nx[tj], ny[tj], floor[tangent]) + clearance)
+        top[jj, ii] = np.where(out_ji, high_w, high_n) + clearance
     np.fill_diagonal(top, alt)
     if routing is not None and aircraft is not None and rows is not None and cols is not None:
         routes = routing.routes[aircraft]
@@ -64,10 +68,9 @@ def transit_tops_m(terrain: Terrain, leave: np.ndarray, entry: np.ndarray, alt: 
                 if (a, b) not in seen:
                     seen[a, b] = float(terrain.highest_m(a[0], a[1], b[0], b[1])[0])
                 high = max(high, seen[a, b])
-            if radius[i] > 0 and len(path) > 1:  # the first segment as flown from the circle's tangent
+            if radius[i] > 0 and len(path) > 1:  # the first segment, flown from the circle's tangent
                 (ax, bx), (ay, by) = terrain.xy([path[0][0], path[1][0]], [path[0][1], path[1][1]])
-                tx, ty = tangent_points(ax, ay, radius[i], bx, by)
-                high = max(high, float(terrain.peaks.highest(tx, ty, bx, by)[0]))
+                high = max(high, float(terrain.peaks_within(float(radius[i])).highest(ax, ay, bx, by)[0]))
             top[i, j] = max(alt[i], alt[j], high + clearance)
     return top
 

@@ -60,6 +60,18 @@ class Terrain:
         """Highest ground along segments (plane metres), dilated by two cells."""
         return MaxPyramid.of(self.ground, 2)
 
+    @cached_property
+    def _wide(self) -> dict[int, MaxPyramid]:
+        return {}
+
+    def peaks_within(self, radius_m: float) -> MaxPyramid:
+        """Like :attr:`peaks`, dilated by ``radius_m`` more: the highest ground within that distance of a
+        segment too, which bounds any path that strays no farther from it (a circle left on its tangent)."""
+        cells = 2 + math.ceil(max(radius_m, 0.0) / self.cell_m)
+        if cells not in self._wide:
+            self._wide[cells] = MaxPyramid.of(self.ground, cells)
+        return self._wide[cells]
+
     @property
     def cell_m(self) -> float:
         """Cell size of the working grid (m)."""
