@@ -41,6 +41,7 @@ from planner.missions.flight import Track
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Reserve, Task, Wind
 from planner.model.sensors import Sensor
+from planner.model.terrain import Terrain
 
 __all__ = ["DEFAULT_MIN_COVERAGE", "CoverageReport", "Flown", "Measured", "check_coverage"]
 
@@ -131,10 +132,12 @@ def check_coverage(
     judged: Sequence[str] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     parameters: Mapping[str, float] | None = None,
+    terrain: Terrain | None = None,
 ) -> CoverageReport:
     """Check each flown file (:func:`~planner.missions.check.check_mission`) and measure, from their tracks,
     the coverage of every task of ``tasks`` (no-fly zones aside) or of those named in ``judged``.
-    ``parameters`` are the ArduPilot parameters the vehicles will have (as for ``check_mission``).
+    ``parameters`` are the ArduPilot parameters the vehicles will have, ``terrain`` the DEM the flights must
+    keep their clearance over (as for ``check_mission``).
 
     Raises InputError for a judged name that is no task, or a minimum outside [0, 1].
     """
@@ -153,7 +156,7 @@ def check_coverage(
         track = Track()
         reports.append(check_mission(f.mission, aircraft=f.aircraft, wind=wind, reserve=reserve,
                                      payload_kg=f.payload_kg, autopilot=autopilot, nofly=nofly, track=track,
-                                     parameters=parameters))
+                                     parameters=parameters, terrain=terrain))
         flights.append((f, track))
     lons = [t.geometry.centroid.x for t in work] + [f.mission.home.lon for f in flown]
     lats = [t.geometry.centroid.y for t in work] + [f.mission.home.lat for f in flown]
