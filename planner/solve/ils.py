@@ -109,14 +109,14 @@ def _perturb(state: Arr, seqs: Arr, lens: Arr, dur: Arr, route: Arr, pos: Arr, c
             u = tasks[rand_int(state, tasks.size)]
         removed[0] = u
         count = 1
-        for w in near[u]:
+        _remove(u, seqs, lens, dur, route, pos, cls, start_s, travel, service, buf)
+        for w in near[u]:  # each taken out at once, so it is unserved if listed again
             if count >= k:
                 break
             if route[w] >= 0:
                 removed[count] = w
                 count += 1
-        for i in range(count):
-            _remove(removed[i], seqs, lens, dur, route, pos, cls, start_s, travel, service, buf)
+                _remove(w, seqs, lens, dur, route, pos, cls, start_s, travel, service, buf)
     else:  # a stretch of one route
         u = tasks[rand_int(state, tasks.size)]
         while route[u] < 0:
@@ -228,15 +228,16 @@ def _prize_of(route: Arr, prize: Arr, tasks: Arr) -> float:
 
 
 @njit(cache=True)
-def ils_batch(state: Arr, params: Arr, it0: int, n_iter: int, frac0: float, frac1: float,
+def ils_batch(state: Arr, params: Arr, it0: int, n_iter: int, used: float, total: int,
               cur_seqs: Arr, cur_lens: Arr, cur_dur: Arr, best_seqs: Arr, best_lens: Arr, best_dur: Arr,
               limit: Arr, cls: Arr, start_s: Arr, allowed: Arr, joinable: Arr, prize: Arr, weight_of: Arr,
               near: Arr, tasks: Arr, travel: Arr, travel_t: Arr, service: Arr, symmetric: bool, history: Arr,
               hist_at: Arr) -> int:
     """Run ``n_iter`` iterations from the current plan (updated in place, as is the best plan).
 
-    ``frac0``/``frac1``: share of the run done at the batch's start and end; the temperature falls
-    geometrically with it from ``params[P_T0]`` to ``params[P_T1]`` (in prize units). Returns the
+    The share of the run done is iteration / ``total`` (the iteration bound), or ``used`` (share of
+    the time budget spent) when ``total`` is 0; the temperature falls geometrically with it from
+    ``params[P_T0]`` to ``params[P_T1]`` (in prize units). Returns the
     iteration (counted from ``it0 + 1``) of the last new best in this batch, 0 if none.
     """
     nv, cap = cur_seqs.shape
@@ -247,7 +248,7 @@ def ils_batch(state: Arr, params: Arr, it0: int, n_iter: int, frac0: float, frac
         index_route(cur_seqs, cur_lens, route, pos, r)
     cur_prize = _prize_of(route, prize, tasks)
     cur_total = cur_dur.sum()
-    best_prize = _prize_of_seqs(best_seqs, best_lens, prize)
+    best_prize = _prize_of_seqs(best_seqs, best_lens, prize, tasks)
     best_total = best_dur.sum()
     seqs, lens, dur = cur_seqs.copy(), cur_lens.copy(), cur_dur.copy()
     t_route, t_pos = route.copy(), pos.copy()
@@ -262,7 +263,7 @@ def ils_batch(state: Arr, params: Arr, it0: int, n_iter: int, frac0: float, frac
     late_acceptance = params[P_LATE] > 0
     last_best = 0
     for step in range(n_iter):
-        frac = frac0 + (frac1 - frac0) * step / max(n_iter, 1)
+        frac = (it0 + step) / total if total > 0 else used  # per iteration, whatever the batch sizes
         temp = t0 * (t1 / t0) ** frac
         seqs[:] = cur_seqs
         lens[:] = cur_lens
@@ -330,11 +331,16 @@ def ils_batch(state: Arr, params: Arr, it0: int, n_iter: int, frac0: float, frac
 
 
 @njit(cache=True)
-def _prize_of_seqs(seqs: Arr, lens: Arr, prize: Arr) -> float:
-    total = 0.0
+def _prize_of_seqs(seqs: Arr, lens: Arr, prize: Arr, tasks: Arr) -> float:
+    """The prize of the packed plan, added up in the order of :func:`_prize_of` (so the two compare exactly)."""
+    served = np.zeros(prize.size, dtype=np.bool_)
     for r in range(seqs.shape[0]):
         for k in range(1, lens[r] - 1):
-            total += prize[seqs[r, k]]
+            served[seqs[r, k]] = True
+    total = 0.0
+    for u in tasks:
+        if served[u]:
+            total += prize[u]
     return total
 
 
@@ -361,9 +367,8 @@ def run(cur: tuple[Arr, Arr, Arr], fixed: tuple, params: Arr, seed: int, max_ite
         if used >= 1.0:
             break
         size = batch if max_iterations is None else min(batch, max_iterations - it)
-        frac0, frac1 = (used, used) if max_iterations is None else (it / max_iterations, (it + size) / max_iterations)
         began = time.perf_counter()
-        last = ils_batch(state, params, it, size, frac0, frac1, *cur, *best, *fixed, history, hist_at)
+        last = ils_batch(state, params, it, size, used, max_iterations or 0, *cur, *best, *fixed, history, hist_at)
         took = time.perf_counter() - began
         it += size
         if last:

@@ -40,7 +40,7 @@ class Instance:
     allowed: np.ndarray  # (V, n) bool: vehicle may serve node (depots and zero-prize tasks False)
     plain: bool  # no windows (earliest <= 0, latest inf): no waiting ever
     symmetric: bool  # plain and symmetric travel: 2-opt may reverse segments
-    near: np.ndarray  # (n, k) nearest tasks of each node by first-class travel time (there and back)
+    near: np.ndarray  # (n, k) nearest other tasks of each node by first-class travel time (there and back)
     servable: np.ndarray  # tasks some vehicle may serve
 
     @classmethod
@@ -63,6 +63,8 @@ class Instance:
         near = np.zeros((n, k), dtype=np.int64)
         if k and tasks.size:
             d = travel[0][:, tasks] + travel[0][tasks, :].T
+            # a task is never its own near task: impossible legs rank just below +inf, the task itself at +inf
+            d[~(d < np.inf)] = np.finfo(float).max
             d[tasks, np.arange(len(tasks))] = np.inf
             part = np.argpartition(d, k - 1, axis=1)[:, :k]  # k < len(tasks); ties at the k-th time: any of them
             order = np.lexsort((part, np.take_along_axis(d, part, axis=1)), axis=1)  # by time, then index

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
 import signal
@@ -64,6 +65,20 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _listen(attempts: int = 20) -> tuple[int, mavutil.mavfile]:
+    """A MAVLink ``tcpin`` listener on a free 127.0.0.1 port. A port free when asked may be taken before we bind
+    it (another process's outgoing connection picks from the same range), so a few ports are tried."""
+    for _ in range(attempts - 1):
+        port = free_port()
+        try:
+            return port, mavutil.mavlink_connection(f"tcpin:127.0.0.1:{port}", source_system=255, source_component=190)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+    port = free_port()
+    return port, mavutil.mavlink_connection(f"tcpin:127.0.0.1:{port}", source_system=255, source_component=190)
 
 
 @dataclass(frozen=True)
@@ -138,8 +153,7 @@ def running_sitl(home: SitlHome, *, speedup: int = SPEEDUP, defaults: str = "", 
     if folder is None:
         raise RuntimeError(missing_reason())
     workdir = Path(tempfile.mkdtemp(prefix="planner-sitl-"))
-    port = free_port()
-    link = mavutil.mavlink_connection(f"tcpin:127.0.0.1:{port}", source_system=255, source_component=190)
+    port, link = _listen()
     process = None
     try:
         extra = workdir / "extra.parm"
