@@ -410,3 +410,59 @@ def test_the_terrain_example_plans_clear_of_its_synthetic_dem(tmp_path: Path):
     assert any("orbit for 'Bridge' is centred" in n and "keep the target in sight" in n for n in result.notes)
     for f in (tmp_path / "out").glob("*.waypoints"):
         assert dems.lowest_clearance(f, dem).clearance_m >= 300.0 - 1e-6
+
+
+# --- planner check --coverage --terrain ----------------------------------------------------------------
+
+
+def test_check_coverage_with_terrain_counts_only_what_the_ground_leaves_in_sight(tmp_path: Path, capsys):
+    west, north, res, shape = 76.0, 43.8, 0.0005, (1000, 1400)  # 55 m cells
+    lon, lat = dems.lonlat(west, north, res, shape)
+    z = np.full(lon.shape, 800.0)
+    r = np.hypot((lon - 76.35) / 0.00186, (lat - 43.65) / 0.00135)  # in units of 150 m round the target
+    z[(r > 1.0) & (r < 4.0)] = 2800.0  # a ring of cliffs 2,000 m high round a pit 300 m across
+    dem = dems.write_dem(tmp_path / "dem.tif", z, west=west, north=north, res=res)
+    areas = tmp_path / dems.targets(tmp_path, [("Pit", 76.35, 43.65)], alt_m=3500)
+    flat = _plan_folder(dems.scenario(tmp_path, dem=None, base=(76.35, 43.45), base_extra="elev_m = 800"),
+                        tmp_path / "flat")
+    assert "Pit" in flat.served
+    flat_files = sorted((tmp_path / "flat").glob("*.waypoints"))
+
+    def measured(files: list[Path], *terrain: object) -> tuple[int, dict]:
+        code, out, _ = _run(capsys, "check", *files, "--coverage", "--areas", areas, "--aircraft", "anka", "--json",
+                            *terrain)
+        doc = json.loads(out)
+        return code, next(m for m in doc["coverage"] if m["task"] == "Pit")
+
+    code, pit = measured(flat_files)
+    assert code == 0 and pit["coverage"] == 1.0  # on flat ground the orbit at 3,500 m watches it all along
+    code, pit = measured(flat_files, "--terrain", dem)
+    # the cliffs hide it from every point of that circle: only the seconds flown across the pit's mouth on the
+    # way in (within ~200 m of overhead, where a ray steeper than the cliffs reaches it) see it
+    assert code == 4 and pit["coverage"] < 0.01 and pit["watched_s"] < 15.0
+    # planned with the DEM: the orbit is raised until the target is in sight from its whole circle
+    result = _plan_folder(dems.scenario(tmp_path, base=(76.35, 43.45), base_extra="elev_m = 800"), tmp_path / "dem")
+    assert "Pit" in result.served
+    orbit = next(o for o in result.sorties[0].orbits if "Pit" in o.tasks)
+    assert orbit.centre.alt_m > 3500.0
+    code, pit = measured(sorted((tmp_path / "dem").glob("*.waypoints")), "--terrain", dem)
+    assert pit["coverage"] >= 0.95 and code == 0
+
+
+def test_check_coverage_of_a_survey_over_flat_terrain_matches_the_flat_measure(tmp_path: Path, capsys):
+    west, north, res, shape = 76.0, 43.8, 0.002, (300, 400)
+    dem = dems.write_dem(tmp_path / "dem.tif", np.full(shape, 800.0), west=west, north=north, res=res)
+    square = [[76.3, 43.55], [76.36, 43.55], [76.36, 43.59], [76.3, 43.59], [76.3, 43.55]]
+    feature = {"type": "Feature", "properties": {"task": "survey", "name": "Field", "ground_elev_m": 800},
+               "geometry": {"type": "Polygon", "coordinates": [square]}}
+    (tmp_path / "targets.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    _plan_folder(dems.scenario(tmp_path, dem=None, base=(76.35, 43.45), base_extra="elev_m = 800"), tmp_path / "out")
+    files = sorted((tmp_path / "out").glob("*.waypoints"))
+    shares = []
+    for terrain in ((), ("--terrain", dem)):
+        code, out, _ = _run(capsys, "check", *files, "--coverage", "--areas", tmp_path / "targets.geojson",
+                            "--aircraft", "anka", "--json", *terrain)
+        assert code == 0
+        shares.append(json.loads(out)["coverage"][0]["coverage"])
+    # the sampled measure over a DEM with nothing to hide agrees with the strips' union on flat ground
+    assert shares[0] >= 0.95 and abs(shares[0] - shares[1]) < 0.02
