@@ -23,6 +23,7 @@ from planner.io.dem import point_heights, read_terrain
 from planner.io.export import export_plan, planned_files
 from planner.io.scenario_file import read_scenario
 from planner.missions.items import mission_items
+from planner.missions.parameters import ardupilot_parameters
 from planner.model.fleet import airframes
 from planner.planning.pipeline import build_model, plan
 from tests import dems
@@ -365,6 +366,11 @@ def test_exports_stay_amsl_unless_the_terrain_frame_is_asked_for(ridge_plans, tm
     items = mission_items(framed.sorties[0], "ardupilot", None, framed.terrain)
     over = [it for it in items if it.navigates and it.frame == 10]
     assert over and all(it.alt < 6000 for it in over)
+    names = {p.name for p in ardupilot_parameters([(framed.sorties[0].aircraft, items)]).parameters}
+    assert "TERRAIN_ENABLE" in names  # the vehicle needs its terrain database for frame 10
+    assert "TERRAIN_ENABLE" not in {p.name for p in ardupilot_parameters([(framed.sorties[0].aircraft,
+                                                                           mission_items(framed.sorties[0], "ardupilot",
+                                                                                         None))]).parameters}
     plain = mission_items(framed.sorties[0], "ardupilot", None)
     assert len(plain) == len(items)
     for it, amsl in zip(items, plain, strict=True):
