@@ -1,4 +1,5 @@
-"""The package layout holds: imports point one way down the pipeline, no cycles, OR-Tools in one package.
+"""The package layout holds: imports point one way down the pipeline, no cycles, OR-Tools in one package
+(matplotlib, pyogrio and rasterio in theirs).
 
 Every module's imports are read with ``ast`` — at module level and inside functions — and resolved to
 planner modules. docs/architecture.md explains the layers; this table is the rule it describes.
@@ -150,7 +151,8 @@ def _third_party(path: Path) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize(("library", "home"), [("ortools", "solve"), ("numba", "solve"), ("matplotlib", "render"), ("pyogrio", "io")])
+@pytest.mark.parametrize(("library", "home"), [("ortools", "solve"), ("numba", "solve"), ("matplotlib", "render"),
+                                               ("pyogrio", "io"), ("rasterio", "io")])
 def test_heavy_libraries_live_in_one_package(library: str, home: str):
     users = [name for name, path in MODULES.items() if library in _third_party(path)]
     assert users and all(name.split(".")[1] == home for name in users), users

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from planner.model.aircraft import Aircraft
     from planner.model.scenario import Wind
     from planner.model.sensors import Sensor
+    from planner.model.terrain import Terrain
 
 __all__ = ["check_command"]
 
@@ -92,6 +93,14 @@ def check_command(
         typer.Option("--params", help="ArduPilot parameter file the vehicle will have (e.g. the plan's ardupilot.param); "
                      "without it, each parameter the mission relies on is a warning."),
     ] = None,
+    terrain: Annotated[
+        list[Path] | None,
+        typer.Option("--terrain", help="DEM (any raster GDAL reads, metres AMSL; repeat for tiles): every leg and "
+                     "loiter circle must keep --clearance-m above the ground."),
+    ] = None,
+    clearance_m: Annotated[
+        float, typer.Option("--clearance-m", help="Clearance above the ground with --terrain, metres.", min=0.0)
+    ] = 300.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (a list, one entry per file; with "
                                           "--coverage an object with files and coverage).")] = False,
 ) -> None:
@@ -102,6 +111,7 @@ def check_command(
     input cannot be read.
     """
     from planner.core.errors import InputError, PlannerError
+    from planner.io.dem import mission_terrain
     from planner.io.mission_file import read_mission, read_nofly
     from planner.io.param_file import read_param_file
     from planner.missions.check import check_mission
@@ -133,14 +143,26 @@ def check_command(
     except PlannerError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
+    read: list[tuple[Path, Mission | str]] = []
+    for path in files:
+        try:
+            read.append((path, read_mission(path)))
+        except InputError as exc:
+            read.append((path, str(exc)))
+    ground = None
+    if terrain:
+        try:
+            ground = mission_terrain(terrain, [m for _, m in read if not isinstance(m, str)], clearance_m,
+                                     [t for t in judged_tasks or [] if t.kind != "nofly"])
+        except PlannerError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
     results: list[tuple[Path, CheckReport | str]] = []
     missions = []
     notes: dict[str, tuple[Finding, ...]] = {}
-    for k, path in enumerate(files):
-        try:
-            mission = read_mission(path)
-        except InputError as exc:
-            results.append((path, str(exc)))
+    for k, (path, mission) in enumerate(read):
+        if isinstance(mission, str):
+            results.append((path, mission))
             continue
         given_kg = payload_kg if payload_kg is not None or not loads[k] else sum(s.mass_kg for s in loads[k])
         craft, kg, found = _flown_as(mission, crafts[k], given_kg)
@@ -155,12 +177,13 @@ def check_command(
         missions.append((path, mission, craft, carried, kg))
         if not coverage:
             report = check_mission(mission, aircraft=craft, wind=wind_value, reserve=reserve_rule,
-                                   payload_kg=kg, autopilot=autopilot, nofly=zones, parameters=parameters)
+                                   payload_kg=kg, autopilot=autopilot, nofly=zones, parameters=parameters,
+                                   terrain=ground)
             results.append((path, _noted(report, found)))
     measured = None
     if coverage and judged_tasks is not None:
         measured = _coverage(missions, judged_tasks, tasks, wind_value, reserve_rule, autopilot, zones, min_coverage,
-                             parameters)
+                             parameters, ground)
         by_source = {r.source: _noted(r, notes[r.source]) for r in measured.files}
         results += [(path, by_source[str(path)]) for path, *_ in missions]
         results.sort(key=lambda pr: files.index(pr[0]))
@@ -290,13 +313,14 @@ def _tasks(areas: list[Path], names: str | None) -> list[Any]:
 
 
 def _coverage(missions: list[Any], found: list[Any], names: str | None, wind: Wind, reserve: Any, autopilot: str,
-              zones: list[Any], min_percent: float, parameters: dict[str, float] | None) -> CoverageReport:
+              zones: list[Any], min_percent: float, parameters: dict[str, float] | None,
+              terrain: Terrain | None) -> CoverageReport:
     from planner.missions.coverage import Flown, check_coverage
 
     flown = [Flown(mission, craft, load, kg) for _, mission, craft, load, kg in missions]
     judged = [n.strip() for n in names.split(",") if n.strip()] if names is not None else None
     return check_coverage(flown, found, wind=wind, reserve=reserve, autopilot=autopilot, nofly=zones,
-                          judged=judged, min_coverage=min_percent / 100.0, parameters=parameters)
+                          judged=judged, min_coverage=min_percent / 100.0, parameters=parameters, terrain=terrain)
 
 
 def _hm(seconds: float | None) -> str:
@@ -322,6 +346,13 @@ def _render(results: list[tuple[Path, CheckReport | str]]) -> None:
     table.caption = "times h:mm; reserve = what must be left on landing; margin = endurance − reserve − flight"
     out.print(fit(table, out, whole=("items", "km", "flight", "endurance", "reserve", "margin", "sharpest turn"),
                   droppable=("sharpest turn", "items", "endurance", "reserve")))
+    for path, r in results:
+        if not isinstance(r, str) and r.clearance is not None:
+            c = r.clearance
+            low = f"{c.lowest_m:,.0f} m" if c.lowest_m != float("-inf") else "none (unknown ground)"
+            out.print(f"[bold]{escape(path.name)}[/bold]: lowest clearance {low} (needs {c.required_m:g} m) on "
+                      f"{escape(c.what)} at {abs(c.lat):.4f}°{'N' if c.lat >= 0 else 'S'} "
+                      f"{abs(c.lon):.4f}°{'E' if c.lon >= 0 else 'W'}")
     for path, r in results:
         if isinstance(r, str):
             out.print(f"[bold]{escape(path.name)}[/bold]: [red]cannot read[/red]: {escape(r)}")

@@ -27,6 +27,7 @@ __all__ = [
     "inverse",
     "pairwise_inverse",
     "points_along",
+    "tangent_points",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -179,6 +180,11 @@ class GnomonicPlane:
     def __post_init__(self) -> None:
         _set_transformers(self, "gnom", self.lon0, self.lat0)
 
+    @property
+    def crs(self) -> CRS:
+        """The plane's CRS (for readers that warp rasters onto it)."""
+        return self._fwd.target_crs
+
     def xy(self, lon: Any, lat: Any) -> np.ndarray:
         """(lon, lat) degrees to an (n, 2) array of plane coordinates."""
         x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
@@ -192,3 +198,20 @@ class GnomonicPlane:
     def geometry(self, geom: BaseGeometry) -> BaseGeometry:
         """A WGS84 geometry in the plane."""
         return shapely.transform(geom, lambda c: self.xy(c[:, 0], c[:, 1]))
+
+
+def tangent_points(cx: np.ndarray, cy: np.ndarray, radius_m: np.ndarray, px: np.ndarray,
+                   py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a clockwise circle round (cx, cy) of ``radius_m`` is left on its tangent toward (px, py), in a
+    plane (m; x east, y north), as the missions' loiters are (positive radius, cross-track exit); the centre
+    itself where the point is inside the circle."""
+    dx, dy = px - cx, py - cy
+    dist = np.hypot(dx, dy)
+    inside = dist <= radius_m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        beta = np.arccos(np.where(inside, 1.0, radius_m / np.where(inside, 1.0, dist)))
+        ux, uy = dx / dist, dy / dist
+    # clockwise: the bearing to the tangent point is the bearing to the target less beta (counter-clockwise in x, y)
+    tx = cx + radius_m * (ux * np.cos(beta) - uy * np.sin(beta))
+    ty = cy + radius_m * (ux * np.sin(beta) + uy * np.cos(beta))
+    return np.where(inside, cx, tx), np.where(inside, cy, ty)

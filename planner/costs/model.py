@@ -28,7 +28,10 @@ class CostModel:
     (``inf``). An airframe whose loadout the planner chooses carries the lightest sensors, so every
     loadout it tries maps to one kit per type and the classes stay few. With no-fly zones, ``routing``
     holds the routes round them that travel times follow, and ``reachable`` (tasks,) whether some type
-    has a route there and back from some base. ``notes`` say what was changed to keep clear of zones.
+    has a route there and back from some base. ``notes`` say what was changed to keep clear of zones
+    and terrain. With terrain, ``tops`` holds the altitude of every transit, ``circuits`` that of the
+    circle over each base, ``climbable`` whether a task can be reached and left clear of the ground
+    within some kit's ceiling.
     """
 
     scenario: Scenario
@@ -48,6 +51,9 @@ class CostModel:
     reachable: np.ndarray | None = None
     notes: tuple[str, ...] = ()
     turn_m: np.ndarray | None = None  # (kits, nodes, nodes): Dubins length over the straight leg, m
+    tops: np.ndarray | None = None  # with terrain (kits, nodes, nodes): altitude each transit flies at, m AMSL
+    circuits: tuple[float, ...] = ()  # with terrain: altitude of the circle over each base, m AMSL
+    climbable: np.ndarray | None = None  # with terrain (tasks,): some type flies there and back clear of the ground
 
     @property
     def nb(self) -> int:
@@ -66,8 +72,9 @@ class CostModel:
         each includes the ones before it, ``comms`` also ``altitude``) and on their own: ``altitude`` (the work
         altitude is at least the circuit height over the frame's base, so it can climb to it and descend
         from it), ``radio`` (within radio reach, or SATCOM carried) and ``distance`` (a round trip with the
-        dwell fits the endurance less reserve, legs priced as with SATCOM). Designs are laid out for the
-        sensor of ``frame``'s kit, so a design existing means that sensor sees the task from it."""
+        dwell fits the endurance less reserve, legs priced as with SATCOM); with terrain also ``radio_legs``
+        (the trip fails only because its legs leave radio sight: SATCOM would fly it). Designs are laid out
+        for the sensor of ``frame``'s kit, so a design existing means that sensor sees the task from it."""
         k = self.kit_index(frame)
         c = self.classes.index((k, SATCOM in frame.capabilities))
         designed = np.array([(i, k) in self.designs for i in range(len(self.tasks))], bool)
@@ -91,8 +98,12 @@ class CostModel:
         with np.errstate(invalid="ignore"):
             free_trip = self.travel[far, home, nodes] + self.service[far, nodes] + self.travel[far, nodes, home]
         distance = designed & (free_trip <= frame.usable_s + 1e-6)
-        return {"sensor": sees, "comms": comms, "range": in_range, "window": in_window, "altitude": high,
-                "radio": radio, "distance": distance}
+        out = {"sensor": sees, "comms": comms, "range": in_range, "window": in_window, "altitude": high,
+               "radio": radio, "distance": distance}
+        if self.comms.sight is not None:
+            # with terrain: the round trip is impossible only because its legs leave radio sight
+            out["radio_legs"] = comms & ~np.isfinite(trip) & distance
+        return out
 
     def problem(self, fleet: list[Airframe]) -> Problem:
         """The optimiser's problem for ``fleet`` (loadouts as they stand)."""

@@ -12,7 +12,7 @@ from planner.layout.designs import Design, work_ends
 from planner.layout.pattern import PatternDesign
 from planner.model.scenario import Task
 
-__all__ = ["design_covered", "detours_covered", "orbits_covered"]
+__all__ = ["design_covered", "designs_covered", "detours_covered", "orbits_covered"]
 
 
 def detours_covered(comms: Comms, routing: Routing, aircraft: str, rows: np.ndarray, cols: np.ndarray,
@@ -31,6 +31,12 @@ def detours_covered(comms: Comms, routing: Routing, aircraft: str, rows: np.ndar
     if not todo.any():
         return legs_ok
     out = legs_ok.copy()
+    if comms.sight is not None:  # terrain-masked reach is not a disc: every detour is judged leg by leg
+        with np.errstate(invalid="ignore"):
+            for h in np.unique(low[todo]):
+                src, dst = np.nonzero(todo & (low == h))
+                out[src, dst] = _paths_covered(comms, routing, aircraft, rows[src], cols[dst], float(h))
+        return out
     corners = routing.space.corners
     escapes = routes.escapes
     lost = np.isnan(escapes[:, 0])
@@ -87,16 +93,47 @@ def design_covered(comms: Comms, task: Task, design: Design | None) -> bool:
         return False
     if isinstance(design, PatternDesign):
         path = np.array(design.path)
+        if comms.sight is not None:
+            closed = np.vstack([path, path[:1]]) if design.kind == "racetrack" else path
+            if len(closed) < 2:
+                return bool(comms.covered(path[:, 0], path[:, 1], np.full(len(path), design.alt_m)).all())
+            return bool(comms.sight.legs(closed[:-1, 0], closed[:-1, 1], closed[1:, 0], closed[1:, 1],
+                                         design.alt_m).all())
         return bool(comms.covered(path[:, 0], path[:, 1], np.full(len(path), design.alt_m)).all())
     (lon, lat), _ = work_ends(task, design)
     return bool(orbits_covered(comms, np.array([lon]), np.array([lat]), np.array([design.alt_m]),
                                 np.array([design.radius_m]))[0])
 
 
+def designs_covered(comms: Comms, tasks: list[Task], designs: list[Design | None]) -> np.ndarray:
+    """:func:`design_covered` of each task's design, the orbits judged together in one vectorised call."""
+    out = np.zeros(len(tasks), bool)
+    orbits = []
+    for i, (task, design) in enumerate(zip(tasks, designs, strict=True)):
+        if isinstance(design, PatternDesign):
+            out[i] = design_covered(comms, task, design)
+        elif design is not None:
+            orbits.append((i, work_ends(task, design)[0], design))
+    if orbits:
+        idx = np.array([i for i, _, _ in orbits])
+        out[idx] = orbits_covered(comms, np.array([c[0] for _, c, _ in orbits]), np.array([c[1] for _, c, _ in orbits]),
+                                  np.array([d.alt_m for _, _, d in orbits]), np.array([d.radius_m for _, _, d in orbits]))
+    return out
+
+
 def orbits_covered(comms: Comms, lon: np.ndarray, lat: np.ndarray, alt: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    """Whether each orbit circle (8 points on it and its centre) is within radio reach."""
+    """Whether each orbit circle (8 points on it and its centre) is within radio reach; with terrain, the whole
+    circle (its chords) and its centre."""
     if lon.size == 0:
         return np.zeros(0, bool)
+    if comms.sight is not None and comms.bases:
+        x, y = comms.sight.terrain.ring_xy(lon, lat, radius)
+        k = x.shape[1] - 1
+        plon, plat = comms.sight.terrain.lonlat(x.ravel(), y.ravel())
+        plon, plat = plon.reshape(x.shape), plat.reshape(x.shape)
+        legs = comms.sight.legs(plon[:, :-1].ravel(), plat[:, :-1].ravel(), plon[:, 1:].ravel(), plat[:, 1:].ravel(),
+                                np.repeat(alt, k))
+        return legs.reshape(lon.size, k).all(axis=1) & comms.covered(lon, lat, alt)
     az = np.arange(8) * 45.0
     plon, plat = geo.destination(np.repeat(lon, 8), np.repeat(lat, 8), np.tile(az, lon.size), np.repeat(radius, 8))
     ring = comms.covered(plon, plat, np.repeat(alt, 8)).reshape(lon.size, 8).all(axis=1)

@@ -1,6 +1,6 @@
 """Why a task cannot be served: every check that no airframe passes in any loadout it may carry, in order of
 importance — what no loadout can fix first (a base far from every task, a work altitude below the field,
-no-fly walls, distance), then what a loadout fixes (the sensor, SATCOM), then the time window."""
+no-fly walls, ground no transit clears, distance), then what a loadout fixes (the sensor, SATCOM), then the time window."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def first_failure(model: CostModel, task: Task, masks: list[dict[str, np.ndarray
         return ""
     hints = base_hints(model)
     why = list(hints)
+    sight = model.comms.sight is not None  # with terrain, radio reach is terrain-masked line of sight
+    out_of_reach = ("out of radio sight of every ground station (terrain-masked line of sight)" if sight
+                    else "beyond radio reach of every ground station")
     if not any(m["altitude"][i] for m in masks):
         alt = max(d.alt_m for (j, _), d in model.designs.items() if j == i)
         low = min(model.bases, key=lambda b: b.elev_m)
@@ -49,6 +52,10 @@ def first_failure(model: CostModel, task: Task, masks: list[dict[str, np.ndarray
                    "no climb to it from the field")
     if model.reachable is not None and not model.reachable[i]:
         why.append("walled in by no-fly zones: no route round them reaches it from any base and back")
+    elif model.climbable is not None and not model.climbable[i]:
+        clearance = model.scenario.terrain.clearance_m if model.scenario.terrain is not None else 0.0
+        why.append(f"terrain: no way there and back keeps {clearance:g} m above the ground within the aircraft's "
+                   "ceiling")
     elif not any(m["distance"][i] for m in masks):
         why.append("out of range: a round trip from any base with the dwell exceeds the aircraft's endurance less "
                    "reserve")
@@ -56,14 +63,17 @@ def first_failure(model: CostModel, task: Task, masks: list[dict[str, np.ndarray
         capability = task.capability
         why.append(f"no aircraft carries a {capability} sensor" if capability else "no aircraft can serve it")
     if not any(m["radio"][i] for m in masks):
-        why.append("beyond radio reach of every ground station, and no aircraft carries SATCOM")
+        why.append(f"{out_of_reach}, and no aircraft carries SATCOM")
     if len(why) > len(hints):
         return REASON_SEPARATOR.join(why)
     seeing = [m for m in masks if m["sensor"][i]]
     if not any(m["comms"][i] for m in masks) and not any(m["radio"][i] for m in seeing):
-        last = ("beyond radio reach of every ground station, and no aircraft carrying its sensor carries SATCOM")
+        last = f"{out_of_reach}, and no aircraft carrying its sensor carries SATCOM"
     elif not any(m["comms"][i] for m in masks):
         last = "no aircraft carrying its sensor can fly at its altitude from its base"
+    elif sight and not any(m["range"][i] for m in masks) and any(m["radio_legs"][i] for m in masks):
+        last = ("no way there and back stays in radio sight of a ground station (terrain-masked line of sight), "
+                "and no aircraft carries SATCOM")
     elif not any(m["range"][i] for m in masks):
         last = "out of range: a round trip from any base with the dwell exceeds the aircraft's endurance less reserve"
     else:

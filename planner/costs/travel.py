@@ -14,14 +14,16 @@ import math
 import numpy as np
 
 from planner.core import dubins, geo
+from planner.costs.climbs import rise_s, transit_tops_m
 from planner.costs.model import CostModel
-from planner.costs.radio import design_covered, detours_covered
+from planner.costs.radio import designs_covered, detours_covered
 from planner.costs.routing import Routing, leg_cost, routing_for
 from planner.layout.airspace import Airspace
 from planner.layout.comms import Comms
 from planner.layout.designs import Design, Kit, window_s, work_ends
 from planner.layout.orbit import OrbitDesign
 from planner.layout.pattern import PatternDesign
+from planner.layout.terrain_fit import climb_radius_m
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import APPROACH_M, Base, Scenario, Task
 
@@ -39,6 +41,7 @@ def cost_model(
     frame: geo.LocalFrame,
     space: Airspace | None = None,
     routing: Routing | None = None,
+    circuits: tuple[float, ...] = (),
 ) -> CostModel:
     """Travel and service times per cost class, windows and radio coverage.
 
@@ -50,7 +53,8 @@ def cost_model(
     (:func:`_turns_m`), flown at cruise speed. With no-fly zones
     (``space``) the horizontal part of travel is the quickest route round them in the wind, and a leg
     of an aircraft without SATCOM must stay within radio reach along its detour; ``routing`` from an
-    earlier call is reused when it holds every point.
+    earlier call is reused when it holds every point. With terrain, transits fly as high as the ground under
+    them needs and pay the climb (:mod:`planner.costs.climbs`); ``circuits`` are the bases' circle altitudes.
     """
     nb, nt = len(bases), len(tasks)
     n = nb + nt
@@ -62,6 +66,8 @@ def cost_model(
     turn_m = np.zeros((len(kits), n, n))
     service = np.zeros((len(classes), n))
     covered = np.zeros((len(kits), nt), bool)
+    terrain = scenario.terrain
+    tops = np.zeros((len(kits), n, n)) if terrain is not None else None
     ends_of = [[((b.lon, b.lat), (b.lon, b.lat)) for b in bases]
                + [work_ends(t, designs.get((i, k))) for i, t in enumerate(tasks)] for k in range(len(kits))]
     if space is not None:
@@ -98,8 +104,17 @@ def cost_model(
         alt = np.array([b.elev_m for b in bases] + [
             designs[i, k].alt_m if (i, k) in designs else a.default_alt_m for i in range(nt)
         ])
-        rise = alt[None, :] - alt[:, None]
-        base_travel = horizontal + np.where(rise > 0, rise / a.climb_rate_mps, -rise / a.descent_rate_mps)
+        if terrain is not None:
+            # circles left on their tangent: the climb over a base, an orbit
+            circle = np.array([climb_radius_m(a, scenario.wind.speed_mps)] * nb + [
+                designs[i, k].radius_m if isinstance(designs.get((i, k)), OrbitDesign) else 0.0 for i in range(nt)])
+            tops[k] = transit_tops_m(terrain, leave, entry, alt, routing, name,
+                                     rows if routing is not None else None, cols if routing is not None else None,
+                                     circle)
+            base_travel = horizontal + rise_s(tops[k], alt, a)
+        else:
+            rise = alt[None, :] - alt[:, None]
+            base_travel = horizontal + np.where(rise > 0, rise / a.climb_rate_mps, -rise / a.descent_rate_mps)
         base_travel[:, :nb] += approach[None, :] / a.cruise_speed_mps
         base_service = np.zeros(n)
         for i in range(nt):
@@ -110,7 +125,7 @@ def cost_model(
                     # the last radius of the approach (entry point to centre) is flown at loiter speed
                     base_travel[:, nb + i] += d.radius_m * (1.0 / a.loiter_speed_mps - 1.0 / a.cruise_speed_mps)
                 base_travel[nb + i, nb + i] = 0.0
-        covered[k] = [design_covered(comms, tasks[i], designs.get((i, k))) for i in range(nt)]
+        covered[k] = designs_covered(comms, tasks, [designs.get((i, k)) for i in range(nt)])
         work_alt = np.concatenate([np.full(nb, np.nan), alt[nb:]])
         legs_ok = comms.matrix(leave[:, 0], leave[:, 1], work_alt, to=(entry[:, 0], entry[:, 1], work_alt))
         if routing is not None:
@@ -125,8 +140,12 @@ def cost_model(
     for i, task in enumerate(tasks):
         longest = max((d.duration_s for (j, _), d in designs.items() if j == i), default=0.0)
         window[nb + i] = window_s(task, scenario, longest)
+    climbable = None
+    if tops is not None:
+        flyable = np.isfinite(travel[[classes.index((k, True)) for k in range(len(kits))]])
+        climbable = (flyable[:, :nb, nb:].any(axis=1) & flyable[:, nb:, :nb].any(axis=2)).any(axis=0)
     return CostModel(scenario, bases, tasks, types, kits, designs, classes, travel, service, window, covered, comms,
-                     members, routing, reachable, turn_m=turn_m)
+                     members, routing, reachable, turn_m=turn_m, tops=tops, circuits=circuits, climbable=climbable)
 
 
 def _circle_radii(bases: list[Base], tasks: list[Task], designs: dict[tuple[int, int], Design],

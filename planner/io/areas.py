@@ -25,7 +25,7 @@ _GEOM_TYPES = {
     "patrol": ("LineString", "MultiLineString"),
     "nofly": ("Polygon", "MultiPolygon"),
 }
-_NUMERIC = ("priority", "dwell_min", "alt_m", "persistent_h", "standoff_km", "width_m", "ground_elev_m")
+_NUMERIC = ("priority", "dwell_min", "alt_m", "persistent_h", "standoff_km", "width_m", "ground_elev_m", "alt_agl_m")
 _TIMES = ("window_start", "window_end")
 DEFAULT_DWELL_MIN = 30.0
 
@@ -174,6 +174,7 @@ def _task(row: dict[str, Any], geom: BaseGeometry | None, where: str, fallback_n
         width_m=numbers["width_m"],
         ground_elev_m=numbers["ground_elev_m"] or 0.0,
         source=where,
+        alt_agl_m=numbers["alt_agl_m"],
     )
     return task, note
 

@@ -27,13 +27,14 @@ RALLY_AGL_M = 300.0
 def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
     """Every output file name and its bytes (text as UTF-8), in writing order (``plan.json`` last).
 
-    ``pictures`` false leaves out ``map.png``, ``map.svg`` and ``timeline.png`` (about a second a plan).
-    An ArduPilot plan also gets ``ardupilot.param``: the parameters its missions rely on.
+    ``pictures`` false leaves out ``map.png``, ``map.svg``, ``timeline.png`` and, with terrain, each sortie's
+    ``profile-<sortie>.png`` (about a second a plan). An ArduPilot plan also gets ``ardupilot.param``: the
+    parameters its missions rely on.
     """
     files: dict[str, str | bytes] = {}
     flown = []
     for s in plan.sorties:
-        items = mission_items(s, plan.autopilot, plan.wind)
+        items = mission_items(s, plan.autopilot, plan.wind, plan.terrain)
         flown.append((s.aircraft, items))
         home = Position(s.base.lon, s.base.lat, s.base.elev_m)
         # rally altitudes are relative to home: RALLY_AGL_M above each base's own field
@@ -59,6 +60,11 @@ def planned_files(plan: Plan, *, pictures: bool = True) -> dict[str, bytes]:
         files["map.png"] = render(drawn, "png")
         files["map.svg"] = render(drawn, "svg")
         files["timeline.png"] = render(timeline_figure(plan), "png")
+        if plan.terrain is not None:
+            from planner.render.terrain import profile_figure  # with the other pictures: matplotlib only here
+
+            for i, s in enumerate(plan.sorties):
+                files[f"profile-{sortie_file_stem(s)}.png"] = render(profile_figure(plan, s, i), "png")
     files["plan.json"] = format_plan_json(plan)
     return {name: data.encode("utf-8") if isinstance(data, str) else data for name, data in files.items()}
 

@@ -12,6 +12,7 @@ from shapely.geometry import Point
 
 from planner import __version__
 from planner.model.plan import Coverage, Leg, Plan, Position, SensorCoverage, Sortie
+from planner.model.terrain import Terrain
 
 __all__ = ["SCHEMA", "format_plan_json", "plan_document", "sortie_file_stem", "sortie_record"]
 
@@ -116,7 +117,8 @@ def _sortie(plan: Plan, s: Sortie) -> dict[str, Any]:
         "blos_legs": [i for i, leg in enumerate(s.legs) if leg.blos_s > 0],
         "endurance_used": round(s.flight_s / s.endurance_s, 6) if s.endurance_s else 0.0,
         "tasks": list(s.tasks),
-        "files": {"waypoints": f"{stem}.waypoints", "plan": f"{stem}.plan"},
+        "files": {"waypoints": f"{stem}.waypoints", "plan": f"{stem}.plan",
+                  **({"profile": f"profile-{stem}.png"} if plan.terrain is not None else {})},
         "notes": list(s.notes),
         "legs": [_leg(plan, leg) for leg in s.legs],
     }
@@ -160,6 +162,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         ],
         "coverage": [_coverage(plan, c) for c in plan.coverage],
         "notes": list(plan.notes),
+        **({"terrain": _terrain(plan.terrain)} if plan.terrain is not None else {}),
     }
 
 
@@ -171,6 +174,12 @@ def _seen(c: SensorCoverage) -> dict[str, Any]:
         "watched_s": None if c.watched_s is None else round(c.watched_s, 3),
         "asked_s": None if c.asked_s is None else round(c.asked_s, 3),
     }
+
+
+def _terrain(t: Terrain) -> dict[str, Any]:
+    """The DEM a plan was made over: files, clearance kept, working cell size, mission altitude frame."""
+    return {"dem": t.source, "clearance_m": t.clearance_m, "cell_m": round(t.cell_m, 3),
+            "dem_cell_m": round(t.native_m, 3), "frame": t.frame}
 
 
 def _coverage(plan: Plan, c: Coverage) -> dict[str, Any]:

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
+
 from planner.core.errors import InputError
 from planner.core.schema import check_keys, number, optional_number, string, string_list
 from planner.io.areas import read_areas
+from planner.io.dem import point_heights, read_terrain
 from planner.io.profiles import load_aircraft, load_sensors, read_toml
-from planner.model.scenario import Base, FleetEntry, Persistent, Reserve, Scenario, SolverSettings, Wind
+from planner.layout.pattern import STANDOFF_DEFAULT_M
+from planner.model.scenario import Base, FleetEntry, Persistent, Reserve, Scenario, SolverSettings, Task, Wind
+from planner.model.terrain import CLEARANCE_DEFAULT_M, FRAMES, Terrain
 
-__all__ = ["read_scenario"]
+__all__ = ["ELEVATION_TOLERANCE_M", "read_scenario"]
 
 _TOP = ["name", "start", "areas", "wind", "reserve", "base", "fleet", "solver", "persistent", "autopilot",
-        "sensors"]
+        "sensors", "terrain"]
+
+ELEVATION_TOLERANCE_M = 50.0  # a base or target height further than this from the DEM's gets a warning
+_REGION_MARGIN_M = 15_000.0  # terrain read round the bases and tasks (orbits, turns, moved centres)
 
 
 def read_scenario(path: Path) -> Scenario:
@@ -32,11 +43,17 @@ def read_scenario(path: Path) -> Scenario:
         found, warned = read_areas(_path(root, area))
         tasks.extend(found)
         notes.extend(warned)
+    base_tables = _tables(data, "base", where)
+    bases = [_base(t, f"{where} [[base]] #{i + 1}") for i, t in enumerate(base_tables)]
+    terrain = None
+    if "terrain" in data:
+        terrain, bases, tasks = _terrain(_table(data, "terrain", where), f"{where} [terrain]", root, bases,
+                                         [("elev_m" in t) for t in base_tables], tasks, notes)
     return Scenario(
         name=string(data, "name", where),
         start=_start(data["start"], where),
         tasks=tuple(tasks),
-        bases=tuple(_base(t, f"{where} [[base]] #{i + 1}") for i, t in enumerate(_tables(data, "base", where))),
+        bases=tuple(bases),
         fleet=tuple(
             _fleet(t, f"{where} [[fleet]] #{i + 1}", root) for i, t in enumerate(_tables(data, "fleet", where))
         ),
@@ -47,7 +64,61 @@ def read_scenario(path: Path) -> Scenario:
         persistent=_persistent(_table(data, "persistent", where), f"{where} [persistent]"),
         autopilot=string(data, "autopilot", where, default="ardupilot").lower(),
         warnings=tuple(notes),
+        terrain=terrain,
     )
+
+
+def _terrain(t: dict[str, Any], where: str, root: Path, bases: list[Base], elev_given: list[bool], tasks: list[Task],
+             notes: list[str]) -> tuple[Terrain, list[Base], list[Task]]:
+    """The ``[terrain]`` table: the DEM read round the bases and tasks, bases given the DEM's height where
+    they give no ``elev_m`` (a warning where theirs differs), targets their ground height from the DEM."""
+    check_keys(t, ["dem", "clearance_m", "missing_m", "frame"], ["dem"], where)
+    paths = [_path(root, p) for p in string_list(t, "dem", where)]
+    frame = string(t, "frame", where, default="amsl").lower()
+    if frame not in FRAMES:
+        raise InputError(f"{where}: 'frame' must be one of {', '.join(FRAMES)}, got {frame!r}")
+    lons = [b.lon for b in bases]
+    lats = [b.lat for b in bases]
+    needed = [(f"base '{b.name}'", np.array([b.lon]), np.array([b.lat])) for b in bases]
+    for task in tasks:
+        xy = shapely.get_coordinates(task.geometry)
+        lons.extend(xy[:, 0])
+        lats.extend(xy[:, 1])
+        if task.kind != "nofly":
+            needed.append((f"task '{task.name}'", xy[:, 0], xy[:, 1]))
+    standoffs = [(task.standoff_km * 1000.0 if task.standoff_km else STANDOFF_DEFAULT_M) for task in tasks
+                 if task.kind == "standoff"]
+    margin = _REGION_MARGIN_M + (max(standoffs) + _REGION_MARGIN_M if standoffs else 0.0)
+    terrain = read_terrain(paths, np.array(lons), np.array(lats), margin, needed,
+                           clearance_m=number(t, "clearance_m", where, default=CLEARANCE_DEFAULT_M, ge=0, le=5000),
+                           missing_m=optional_number(t, "missing_m", where, ge=-500, le=9000), frame=frame)
+    known = point_heights(paths, np.array([b.lon for b in bases]), np.array([b.lat for b in bases]))
+    fill = terrain.height_m([b.lon for b in bases], [b.lat for b in bases])
+    out_bases = []
+    for b, given, h in zip(bases, elev_given, np.where(np.isnan(known), fill, known), strict=True):
+        if not given:
+            out_bases.append(replace(b, elev_m=round(float(h), 1)))
+            continue
+        if abs(b.elev_m - h) > ELEVATION_TOLERANCE_M:
+            notes.append(f"base '{b.name}': elev_m {b.elev_m:g} m is {abs(b.elev_m - h):.0f} m from the DEM's "
+                         f"{h:.0f} m; the missions take off from elev_m")
+        out_bases.append(b)
+    points = [i for i, t in enumerate(tasks) if t.kind != "nofly" and t.geometry.geom_type == "Point"]
+    at_points = dict(zip(points, point_heights(paths, np.array([tasks[i].geometry.x for i in points]),
+                                               np.array([tasks[i].geometry.y for i in points])), strict=True))
+    out_tasks = []
+    for i, task in enumerate(tasks):
+        if task.kind == "nofly":
+            out_tasks.append(task)
+            continue
+        ground = float(at_points.get(i, math.nan))
+        if not math.isfinite(ground):  # an area or line: its highest ground; a point the files miss: the grid's
+            ground = terrain.area_highest_m(task.geometry)
+        if task.ground_elev_m and abs(task.ground_elev_m - ground) > ELEVATION_TOLERANCE_M:
+            notes.append(f"{task.source}: ground_elev_m {task.ground_elev_m:g} m is {abs(task.ground_elev_m - ground):.0f} m "
+                         f"from the DEM's {ground:.0f} m; the DEM's is used")
+        out_tasks.append(replace(task, ground_elev_m=round(ground, 1)))
+    return terrain, out_bases, out_tasks
 
 
 def _path(root: Path, value: Any) -> Path:

@@ -12,7 +12,7 @@ Tasks asking for persistent coverage (``persistent_h``) are laid out only when `
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,10 +22,12 @@ from planner.layout.keepout import airspace_of, keep_clear, orbit_conflicts, out
 from planner.layout.orbit import OrbitDesign, design_orbit
 from planner.layout.pattern import PatternDesign, design_pattern
 from planner.layout.shared_orbits import design_shared, share_orbits
+from planner.layout.terrain_fit import base_circuit_m, climb_radius_m, fit_orbit, fit_pattern, orbits_clear
 from planner.model.aircraft import Aircraft
 from planner.model.fleet import Airframe, lightest
 from planner.model.scenario import Base, Scenario, Task
 from planner.model.sensors import SATCOM, Sensor, best_sensor
+from planner.model.terrain import Terrain
 
 __all__ = ["Design", "Kit", "Layout", "kit_of", "kits_of", "lay_out", "mark", "nearest_base", "window_s", "work_ends"]
 
@@ -83,7 +85,8 @@ class Layout:
     """The flyable tasks and their designs: ``designs[(task index, kit index)]`` for the kits in ``kits``
     that can fly it; ``types`` are the sorted aircraft names. ``members`` maps a shared orbit's name to
     the targets it watches; ``notes`` (task name -> note) say what was changed to keep clear of no-fly
-    zones."""
+    zones and terrain. ``circuits`` (with terrain) is the altitude of the climb and descent circle over
+    each base, in the scenario's base order."""
 
     frame: geo.LocalFrame
     space: Airspace | None
@@ -93,6 +96,7 @@ class Layout:
     designs: dict[tuple[int, int], Design]
     members: dict[str, tuple[Task, ...]]
     notes: dict[str, str]
+    circuits: tuple[float, ...] = ()
 
 
 def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str], *,
@@ -114,6 +118,15 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
     frame = geo.LocalFrame.around([b.lon for b in bases] + [t.geometry.centroid.x for t in scenario.work],
                                   [b.lat for b in bases] + [t.geometry.centroid.y for t in scenario.work])
     space = airspace_of(scenario, frame, fleet)
+    terrain = scenario.terrain
+    circuits: tuple[float, ...] = ()
+    if terrain is not None:
+        wind = scenario.wind.speed_mps
+        circuits = tuple(
+            base_circuit_m(terrain, b, max((climb_radius_m(f.aircraft, wind) for f in fleet if f.base.name == b.name),
+                                           default=0.0))
+            for b in bases
+        )
     selected = [t for t in scenario.work if (t.persistent_h is not None) == persistent]
     if not persistent:
         for t in scenario.work:
@@ -123,27 +136,36 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         selected = outside_zones(space, selected, unserved)
     work, members = share_orbits(scenario, selected, frame, fits)
     conflicts = orbit_conflicts(space, work, fits, scenario.wind)
+    clear = _orbits_clear(terrain, work, members, fits, scenario) if terrain is not None else {}
     tasks: list[Task] = []
     designs: dict[tuple[int, int], Design] = {}
     notes: dict[str, str] = {}
-    cache: dict[tuple[str, str, str | None], tuple[Design, str]] = {}
+    cache: dict[tuple[str, str, str | None], tuple[Design, str, str]] = {}
     queue = list(work)
     while queue:
         task = queue.pop(0)
         watched = members.get(task.name, (task,))
+        lowest = task.ground_elev_m + terrain.clearance_m if terrain is not None else 0.0
         flyable: dict[int, Design] = {}
         for k, (aircraft, kit) in enumerate(fits):
             sensor = kit.get(task.capability or "")
             key = (task.name, aircraft.name, sensor.name if sensor is not None else None)
             if key not in cache:
-                design = _design(task, watched, aircraft, sensor, scenario, frame, bases)
-                cache[key] = keep_clear(space, task, design, conflicts.get((task.name, k)), watched, frame, sensor) \
+                design = _design(task, watched, aircraft, sensor, scenario, frame, bases, lowest)
+                design, note = keep_clear(space, task, design, conflicts.get((task.name, k)), watched, frame, sensor) \
                     if space is not None else (design, "")
-            flyable[k], note = cache[key]
+                raised = ""
+                if terrain is not None:
+                    design, raised = _fit(terrain, task, design, watched, aircraft, sensor, scenario, frame, bases,
+                                          space, clear.get((task.name, k)))
+                cache[key] = (design, note, raised)
+            flyable[k], note, raised = cache[key]
             if note:
                 notes.setdefault(task.name, note)
+            if raised and raised not in notes.get(task.name, ""):  # one note per design: each flies its own
+                notes[task.name] = f"{notes[task.name]}; {raised}" if task.name in notes else raised
         ok = {k: d for k, d in flyable.items() if d.ok}
-        if len(watched) > 1 and _split(ok, flyable, watched, fits, scenario, space is not None):
+        if len(watched) > 1 and _split(ok, flyable, watched, fits, scenario, space is not None or terrain is not None):
             singles = list(members.pop(task.name))
             conflicts.update(orbit_conflicts(space, singles, fits, scenario.wind))
             queue[0:0] = singles
@@ -160,28 +182,88 @@ def lay_out(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, str],
         i = len(tasks)
         tasks.append(task)
         designs.update({(i, k): d for k, d in ok.items()})
-    return Layout(frame, space, types, kits, tasks, designs, members, notes)
+    return Layout(frame, space, types, kits, tasks, designs, members, notes, circuits)
 
 
 def _design(task: Task, watched: tuple[Task, ...], aircraft: Aircraft, sensor: Sensor | None, scenario: Scenario,
-            frame: geo.LocalFrame, bases: list[Base]) -> Design:
-    """The design of ``task`` for ``aircraft`` with ``sensor`` (before any no-fly zone)."""
+            frame: geo.LocalFrame, bases: list[Base], min_alt_m: float = 0.0) -> Design:
+    """The design of ``task`` for ``aircraft`` with ``sensor`` (before any no-fly zone or terrain fit; orbits
+    at least ``min_alt_m``)."""
     if task.kind != "orbit":
         return design_pattern(task, aircraft, sensor, scenario.wind, frame, nearest_base(task, bases))
     if len(watched) > 1:
-        return design_shared(task, watched, aircraft, sensor, scenario.wind, frame)
-    return design_orbit(task, aircraft, sensor, scenario.wind)
+        return design_shared(task, watched, aircraft, sensor, scenario.wind, frame, min_alt_m)
+    return design_orbit(task, aircraft, sensor, scenario.wind, min_alt_m)
+
+
+def _fit(terrain: Terrain, task: Task, design: Design, watched: tuple[Task, ...], aircraft: Aircraft,
+         sensor: Sensor | None, scenario: Scenario, frame: geo.LocalFrame, bases: list[Base], space: Airspace | None,
+         clear: tuple[float, float] | None) -> tuple[Design, str]:
+    """``design`` fitted to the terrain (:mod:`planner.layout.terrain_fit`) and a note when it was changed."""
+    if not isinstance(design, OrbitDesign):
+        return _fit_pattern(terrain, task, design, aircraft, sensor, scenario, frame, bases)
+    known = clear == (design.alt_m, design.radius_m) and design.centre is None
+    fitted, note = fit_orbit(terrain, task, design, watched, aircraft, sensor, scenario.wind.speed_mps, frame, space,
+                             known)
+    if not note and fitted.ok and fitted.alt_m > task.flight_alt_m(aircraft.default_alt_m) + 1e-6:
+        note = (f"terrain: the {aircraft.name} orbit for '{task.name}' is raised to {fitted.alt_m:,.0f} m "
+                f"to keep {terrain.clearance_m:g} m above the ground")
+    return fitted, note
+
+
+def _fit_pattern(terrain: Terrain, task: Task, design: PatternDesign, aircraft: Aircraft, sensor: Sensor | None,
+                 scenario: Scenario, frame: geo.LocalFrame, bases: list[Base]) -> tuple[PatternDesign, str]:
+    """A pattern raised clear of the ground (:func:`fit_pattern`) and laid out again at the altitude it is raised
+    to: its strips (a survey's lanes, a standoff's distance) follow the height above the ground, so lanes laid
+    out for a lower height would be too close. Repeated while the new layout needs more height (3 times at most)."""
+    wind = scenario.wind.speed_mps
+    fitted, note = fit_pattern(terrain, task, design, aircraft, sensor, wind)
+    for _ in range(3):
+        if not fitted.ok or fitted.alt_m <= design.alt_m + 1e-6:
+            break
+        design = design_pattern(replace(task, alt_m=fitted.alt_m, alt_agl_m=None), aircraft, sensor, scenario.wind,
+                                frame, nearest_base(task, bases))
+        if not design.ok:
+            return design, ""
+        fitted, more = fit_pattern(terrain, task, design, aircraft, sensor, wind)
+        note = more or note
+    return fitted, note
 
 
 def _split(ok: dict[int, Design], flyable: dict[int, Design], watched: tuple[Task, ...],
-           fits: list[tuple[Aircraft, dict[str, Sensor]]], scenario: Scenario, zones: bool) -> bool:
+           fits: list[tuple[Aircraft, dict[str, Sensor]]], scenario: Scenario, hard: bool) -> bool:
     """Whether a shared orbit falls back to one orbit per target: when some kit cannot fly it but could
-    watch one of its targets alone, or (with no-fly zones) when no kit can fly it."""
+    watch one of its targets alone, or (``hard``: with no-fly zones or terrain) when no kit can fly it."""
     if not ok:
-        return zones or any(design_orbit(t, aircraft, kit.get(t.capability or ""), scenario.wind).ok
-                            for aircraft, kit in fits for t in watched)
+        return hard or any(design_orbit(t, aircraft, kit.get(t.capability or ""), scenario.wind).ok
+                           for aircraft, kit in fits for t in watched)
     return any(k not in ok and any(design_orbit(t, fits[k][0], fits[k][1].get(t.capability or ""), scenario.wind).ok
                                    for t in watched) for k in flyable)
+
+
+def _orbits_clear(terrain: Terrain, work: list[Task], members: dict[str, tuple[Task, ...]],
+                  fits: list[tuple[Aircraft, dict[str, Sensor]]], scenario: Scenario
+                  ) -> dict[tuple[str, int], tuple[float, float]]:
+    """(task name, kit index) -> (altitude, radius) of every orbit that, laid out over its target, is already
+    clear of the ground with its targets in sight (one vectorised test for the whole layout)."""
+    keys, lon, lat, radius, climb, alt, watched = [], [], [], [], [], [], []
+    wind = scenario.wind
+    for task in work:
+        if task.kind != "orbit":
+            continue
+        for k, (a, kit) in enumerate(fits):
+            d = design_orbit(task, a, kit.get(task.capability or ""), wind, task.ground_elev_m + terrain.clearance_m)
+            if not d.ok:
+                continue
+            keys.append((task.name, k, d.alt_m, d.radius_m))
+            lon.append(task.geometry.x)
+            lat.append(task.geometry.y)
+            radius.append(d.radius_m)
+            climb.append(climb_radius_m(a, wind.speed_mps))
+            alt.append(d.alt_m)
+            watched.append(members.get(task.name, (task,)) if task.capability is not None else ())
+    ok = orbits_clear(terrain, np.array(lon), np.array(lat), np.array(radius), np.array(climb), np.array(alt), watched)
+    return {(name, k): (h, r) for (name, k, h, r), good in zip(keys, ok, strict=True) if good}
 
 
 def mark(unserved: dict[str, str], members: dict[str, tuple[Task, ...]], task: Task, reason: str) -> None:

@@ -133,14 +133,5 @@ def _pattern_zone(space: Airspace, design: PatternDesign) -> str | None:
     zone = space.path_conflict([*path, path[0]] if design.kind == "racetrack" else path)
     if zone is not None:
         return zone
-    lon = [p[0] for p in path]
-    lat = [p[1] for p in path]
-    radius = [design.radius_m] * len(path)
-    if design.kind == "racetrack" and len(path) == 4:
-        for p, q in ((path[1], path[2]), (path[3], path[0])):
-            az, _, d = geo.inverse(p[0], p[1], q[0], q[1])
-            mid = geo.destination(p[0], p[1], az, float(d) / 2.0)
-            lon.append(float(mid[0]))
-            lat.append(float(mid[1]))
-            radius.append(float(d) / 2.0)
+    lon, lat, radius = design.turn_circles()
     return next((z for z in space.orbit_conflicts(lon, lat, radius) if z is not None), None)

@@ -54,8 +54,10 @@ def laps(dwell_s: float, lap_s: float) -> int:
     return max(1, math.ceil(dwell_s / lap_s - 1e-9)) if math.isfinite(lap_s) else 0
 
 
-def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind) -> OrbitDesign:
-    """The tightest flyable circle centred on ``task`` at its altitude from which ``sensor`` watches it.
+def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wind,
+                 min_alt_m: float = 0.0) -> OrbitDesign:
+    """The tightest flyable circle centred on ``task`` at its altitude (at least ``min_alt_m``: over terrain,
+    the target's ground plus the clearance) from which ``sensor`` watches it.
 
     The radius is the aircraft's turn radius at loiter speed widened for the wind, or a side-looking
     sensor's near range if larger (:meth:`Sensor.orbit_radius_m`), rounded up to
@@ -63,7 +65,7 @@ def design_orbit(task: Task, aircraft: Aircraft, sensor: Sensor | None, wind: Wi
     the sensor's side (:attr:`Sensor.orbit_clockwise`); the number of laps is the smallest that covers
     ``task.dwell_s``. The target must be watched from every point of the circle.
     """
-    alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
+    alt = max(task.flight_alt_m(aircraft.default_alt_m), min_alt_m)
     height = alt - task.ground_elev_m
     turn = aircraft.turn_radius_m(wind.speed_mps)
     radius = loiter_radius_m(sensor.orbit_radius_m(height, turn) if sensor is not None and height > 0 else turn)

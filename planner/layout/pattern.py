@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from planner.core import physics
+from planner.core import geo, physics
 from planner.core.dubins import DubinsPath, Straight
 from planner.core.errors import InputError
 from planner.core.geo import LocalFrame
@@ -92,6 +92,22 @@ class PatternDesign:
         """(lon, lat) where the pattern ends (a racetrack ends its last lap at D)."""
         return self.path[-1]
 
+    def turn_circles(self) -> tuple[list[float], list[float], list[float]]:
+        """The circles its turns stay within: lon, lat (degrees) and radius (m) of the turn radius round every
+        waypoint, and for a racetrack the half-circle ends over its B-C and D-A legs."""
+        lon = [p[0] for p in self.path]
+        lat = [p[1] for p in self.path]
+        radius = [self.radius_m] * len(self.path)
+        if self.kind == "racetrack" and len(self.path) == 4:
+            path = self.path
+            for p, q in ((path[1], path[2]), (path[3], path[0])):
+                az, _, d = geo.inverse(p[0], p[1], q[0], q[1])
+                mid = geo.destination(p[0], p[1], az, float(d) / 2.0)
+                lon.append(float(mid[0]))
+                lat.append(float(mid[1]))
+                radius.append(float(d) / 2.0)
+        return lon, lat, radius
+
 
 def _refused(kind: str, alt: float, reason: str) -> PatternDesign:
     return PatternDesign(kind, alt, ((0.0, 0.0),), 0.0, 0.0, reason=reason)
@@ -130,7 +146,7 @@ def design_pattern(
     or patrol starts near it. Surveys and patrols are laid out for the strips ``sensor`` images at the
     task's height above its ground, so the imaged strips, not the track, cover the area or corridor.
     """
-    alt = task.alt_m if task.alt_m is not None else aircraft.default_alt_m
+    alt = task.flight_alt_m(aircraft.default_alt_m)
     if alt > aircraft.ceiling_m:
         return _refused(task.kind, alt, f"altitude {alt:.0f} m is above the {aircraft.name} ceiling "
                                         f"{aircraft.ceiling_m:.0f} m")

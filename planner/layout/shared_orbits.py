@@ -168,16 +168,18 @@ def share_orbits(
     A shared orbit is worth the sum of its targets' priorities; its laps are designed per sensor
     (:func:`design_shared`).
     """
-    groups: dict[tuple[str, float | None], list[Task]] = {}
+    groups: dict[tuple[str, float | None, float | None], list[Task]] = {}
     out: list[Task] = []
     for task in work:
         if task.kind == "orbit" and task.sensor and task.window_start is None and task.window_end is None \
                 and task.persistent_h is None:
-            groups.setdefault((task.sensor, task.alt_m), []).append(task)
+            groups.setdefault((task.sensor, task.alt_m, task.alt_agl_m), []).append(task)
         else:
             out.append(task)
     members: dict[str, tuple[Task, ...]] = {}
-    for (capability, alt), group in groups.items():
+    for (capability, alt, agl), group in groups.items():
+        if agl is not None:
+            alt = max(t.ground_elev_m for t in group) + agl  # reach from the highest ground of the group
         reach = _reach_m(group, alt, capability, fits, scenario.wind.speed_mps) if len(group) > 1 else -1.0
         if reach <= 0:
             out.extend(group)
@@ -197,7 +199,7 @@ def share_orbits(
                 priority=sum(t.priority for t in watched),
                 sensor=capability,
                 dwell_min=max(t.dwell_min or 0.0 for t in watched) or None,
-                alt_m=alt,
+                alt_m=alt if agl is None else max(t.ground_elev_m for t in watched) + agl,
                 ground_elev_m=min(t.ground_elev_m for t in watched),
                 source=", ".join(t.source for t in watched),
             )
@@ -228,15 +230,15 @@ def _reach_m(group: list[Task], alt: float | None, capability: str, fits: list[t
 
 
 def design_shared(task: Task, watched: tuple[Task, ...], aircraft: Aircraft, sensor: Sensor | None, wind: Wind,
-                  frame: geo.LocalFrame) -> OrbitDesign:
-    """The orbit of ``aircraft`` over the shared-orbit ``task`` from which ``sensor`` watches every one of
-    ``watched`` from the whole circle, or why not.
+                  frame: geo.LocalFrame, min_alt_m: float = 0.0) -> OrbitDesign:
+    """The orbit of ``aircraft`` (at least ``min_alt_m`` high) over the shared-orbit ``task`` from which
+    ``sensor`` watches every one of ``watched`` from the whole circle, or why not.
 
     The radius is the one for the highest target (:func:`design_orbit` with the lowest ground). A sensor
     pointed at one target at a time watches them in turn, most valuable first, each for its own dwell in
     whole laps: the orbit lasts the sum. A wide-area sensor watches them all at once: the longest dwell.
     """
-    design = design_orbit(task, aircraft, sensor, wind)
+    design = design_orbit(task, aircraft, sensor, wind, min_alt_m)
     if not design.ok or sensor is None:
         return design
     centre = (task.geometry.x, task.geometry.y)

@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.core.errors import InputError
 from planner.core.units import hours_minutes
+from planner.missions.clearance import Clearance, judge_clearance
 from planner.missions.commands import DO_JUMP
 from planner.missions.file_model import Finding, Mission, Zone
 from planner.missions.findings import Findings
@@ -27,6 +28,7 @@ from planner.missions.rules import format_rules, jump_targets
 from planner.model.aircraft import Aircraft
 from planner.model.autopilot import rules
 from planner.model.scenario import Reserve, Wind
+from planner.model.terrain import Terrain
 
 __all__ = ["CheckReport", "check_mission"]
 
@@ -54,6 +56,7 @@ class CheckReport:
     sharpest_turn_deg: float | None
     faults: tuple[Finding, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    clearance: Clearance | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,6 +83,7 @@ class CheckReport:
             "reserve_s": num(self.reserve_s),
             "margin_s": num(self.margin_s),
             "sharpest_turn_deg": num(self.sharpest_turn_deg, 1),
+            **({"clearance": self.clearance.as_dict()} if self.clearance is not None else {}),
             "ok": self.ok,
             "faults": [f.as_dict() for f in self.faults],
             "warnings": [w.as_dict() for w in self.warnings],
@@ -97,15 +101,18 @@ def check_mission(
     nofly: Sequence[BaseGeometry | Zone] = (),
     track: Track | None = None,
     parameters: Mapping[str, float] | None = None,
+    terrain: Terrain | None = None,
 ) -> CheckReport:
     """Check ``mission``: format rules for ``autopilot``, then the paper flight with ``aircraft``.
 
     Without an aircraft, the checks that need no performance figures still run (format, item count,
-    loops, return, no-fly). On ArduPilot, ``parameters`` (name -> value, e.g. the plan's
+    loops, return, no-fly, terrain). On ArduPilot, ``parameters`` (name -> value, e.g. the plan's
     ``ardupilot.param``) are what the vehicle will have; without them every parameter the mission
-    relies on is a warning. ``payload_kg`` defaults to the profile's reference payload, with a warning.
-    ``track``, when given, records where the flight went and when its sensor items ran (for the coverage
-    sweep). Raises InputError for an unknown autopilot or a payload above the profile's maximum.
+    relies on is a warning. With ``terrain`` every leg and loiter circle must keep its ``clearance_m``
+    above the ground (:mod:`planner.missions.clearance`). ``payload_kg`` defaults to the profile's
+    reference payload, with a warning. ``track``, when given, records where the flight went and when its
+    sensor items ran (for the coverage sweep). Raises InputError for an unknown autopilot or a payload
+    above the profile's maximum.
     """
     r = rules(autopilot)
     wind = wind or Wind()
@@ -122,10 +129,11 @@ def check_mission(
     zones = [Zone(z.name, shapely.make_valid(z.geometry)) for z in zones]
     if r.name == "ardupilot":
         landing_parameter_findings(mission, parameters, out)
-    flight = PaperFlight(mission, aircraft, wind, zones, r.name, out, parameters, track)
+    flight = PaperFlight(mission, aircraft, wind, zones, r.name, out, parameters, track, terrain)
     fly(mission, flight, targets, out)
     f = flight.f
     check_return(mission, f, out)
+    clearance = judge_clearance(flight.pieces, terrain, aircraft, wind, out) if terrain is not None else None
     endurance = reserve_s = margin = flight_s = None
     payload = None
     if aircraft is not None:
@@ -158,4 +166,5 @@ def check_mission(
         sharpest_turn_deg=f.sharpest_deg,
         faults=tuple(out.faults),
         warnings=tuple(out.warnings),
+        clearance=clearance,
     )

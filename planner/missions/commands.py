@@ -9,6 +9,7 @@ __all__ = [
     "FRAME_GLOBAL",
     "FRAME_MISSION",
     "FRAME_RELATIVE",
+    "FRAME_TERRAIN",
     "LOITERS",
     "NAN_P4_OK",
     "NAV_LAND",
@@ -63,3 +64,4 @@ NAN_P4_OK = frozenset({16, 21, 22})
 FRAME_GLOBAL = 0  # altitude AMSL
 FRAME_MISSION = 2  # non-positional
 FRAME_RELATIVE = 3  # altitude relative to home
+FRAME_TERRAIN = 10  # altitude above the terrain (ArduPilot's terrain database)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,10 +41,12 @@ from planner.missions.flight import Track
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Reserve, Task, Wind
 from planner.model.sensors import Sensor
+from planner.model.terrain import Terrain
 
 __all__ = ["DEFAULT_MIN_COVERAGE", "CoverageReport", "Flown", "Measured", "check_coverage"]
 
 DEFAULT_MIN_COVERAGE = 0.95
+VISIBLE_SAMPLES = 2000  # sample points over a survey area or patrol line judged for terrain sight
 _DO_SET_ROI = 201  # the superseded DO_SET_ROI: p1 = 3 is a location, 0 none
 _GLOBAL_FRAMES = (0, 2, 5)  # ROI altitude AMSL (frame 2: PX4 reads the mission item's altitude as AMSL)
 
@@ -131,10 +133,12 @@ def check_coverage(
     judged: Sequence[str] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     parameters: Mapping[str, float] | None = None,
+    terrain: Terrain | None = None,
 ) -> CoverageReport:
     """Check each flown file (:func:`~planner.missions.check.check_mission`) and measure, from their tracks,
     the coverage of every task of ``tasks`` (no-fly zones aside) or of those named in ``judged``.
-    ``parameters`` are the ArduPilot parameters the vehicles will have (as for ``check_mission``).
+    ``parameters`` are the ArduPilot parameters the vehicles will have, ``terrain`` the DEM the flights must
+    keep their clearance over (as for ``check_mission``).
 
     Raises InputError for a judged name that is no task, or a minimum outside [0, 1].
     """
@@ -153,13 +157,25 @@ def check_coverage(
         track = Track()
         reports.append(check_mission(f.mission, aircraft=f.aircraft, wind=wind, reserve=reserve,
                                      payload_kg=f.payload_kg, autopilot=autopilot, nofly=nofly, track=track,
-                                     parameters=parameters))
+                                     parameters=parameters, terrain=terrain))
         flights.append((f, track))
     lons = [t.geometry.centroid.x for t in work] + [f.mission.home.lon for f in flown]
     lats = [t.geometry.centroid.y for t in work] + [f.mission.home.lat for f in flown]
     frame = geo.LocalFrame.around(lons or [0.0], lats or [0.0])
     steps = [_steps(f, track, frame) for f, track in flights]
-    return CoverageReport(tuple(reports), tuple(_measure(t, steps, frame) for t in work), min_coverage)
+    if terrain is not None:
+        work = [_on_the_ground(t, terrain) for t in work]
+    return CoverageReport(tuple(reports), tuple(_measure(t, steps, frame, terrain) for t in work), min_coverage)
+
+
+def _on_the_ground(task: Task, terrain: Terrain) -> Task:
+    """``task`` with its ground from the DEM: a point's height there, an area's or a line's highest ground
+    (as the planner takes it from its ``[terrain]``)."""
+    if task.geometry.geom_type == "Point":
+        ground = float(terrain.height_m(task.geometry.x, task.geometry.y)[0])
+    else:
+        ground = terrain.area_highest_m(task.geometry)
+    return replace(task, ground_elev_m=round(ground, 1)) if math.isfinite(ground) else task
 
 
 def _steps(flown: Flown, track: Track, frame: geo.LocalFrame) -> _Steps:
@@ -223,15 +239,19 @@ def _judged_sensors(task: Task, sensors: tuple[Sensor, ...]) -> list[Sensor]:
     return [s for s in sensors if s.capability == task.capability]
 
 
-def _measure(task: Task, flights: list[_Steps], frame: geo.LocalFrame) -> Measured:
-    """The coverage of one task over every flight."""
+def _measure(task: Task, flights: list[_Steps], frame: geo.LocalFrame, terrain: Terrain | None = None) -> Measured:
+    """The coverage of one task over every flight; with ``terrain`` only what the ground leaves in sight."""
     used = sorted({s.name for f in flights for s in _judged_sensors(task, f.sensors)})
     note = "" if used else f"no file carries a {task.capability} sensor"
     if task.kind in ("orbit", "standoff"):
-        seen = sum(_watched_s(task, f, frame) for f in flights)
+        seen = sum(_watched_s(task, f, frame, terrain) for f in flights)
         share = min(1.0, seen / task.dwell_s) if task.dwell_s > 0 else float(seen > 0)
         return Measured(task.name, task.kind, "dwell", share, seen, task.dwell_s, tuple(used), note)
     geom = frame.geometry_to_local(task.geometry)
+    if terrain is not None:
+        share = _visible_share(task, geom, flights, terrain, frame)
+        measure = "area" if task.kind == "survey" else "line"
+        return Measured(task.name, task.kind, measure, share, None, None, tuple(used), note)
     imaged = shapely.union_all([_imaged(task, geom, f) for f in flights] or [Polygon()], grid_size=COVERAGE_GRID_M)
     if task.kind == "survey":
         share = float(shapely.intersection(geom, imaged).area / geom.area) if geom.area > 0 else 0.0
@@ -240,7 +260,7 @@ def _measure(task: Task, flights: list[_Steps], frame: geo.LocalFrame) -> Measur
     return Measured(task.name, task.kind, "line", min(1.0, share), None, None, tuple(used), note)
 
 
-def _watched_s(task: Task, f: _Steps, frame: geo.LocalFrame) -> float:
+def _watched_s(task: Task, f: _Steps, frame: geo.LocalFrame, terrain: Terrain | None = None) -> float:
     """Seconds of ``f`` during which a carried sensor watches the point target ``task`` (its centre)."""
     sensors = _judged_sensors(task, f.sensors)
     if not sensors or len(f.dt_s) == 0:
@@ -255,22 +275,43 @@ def _watched_s(task: Task, f: _Steps, frame: geo.LocalFrame) -> float:
     right = off[:, 0] * heading[:, 1] - off[:, 1] * heading[:, 0]
     height = alt - task.ground_elev_m
     seen = np.zeros(len(near), bool)
+    sight = _Sight(terrain, frame, (task.geometry.centroid.x, task.geometry.centroid.y)) if terrain is not None \
+        else None
     for s in sensors:
-        ok = _in_sight(s, mid, alt, ahead, right, height)
+        ok = _in_sight(s, mid, alt, ahead, right, height, sight)
         if s.targets == "one":
             ok &= _aims_at(s, mid, alt, f.roi[near], target, task.ground_elev_m)
         seen |= ok
     return float(f.dt_s[near][seen].sum())
 
 
+@dataclass(frozen=True)
+class _Sight:
+    """The ground between the aircraft and one target: ``terrain``, the check's ``frame``, the target (lon, lat)."""
+
+    terrain: Terrain
+    frame: geo.LocalFrame
+    target: tuple[float, float]
+
+    def clear(self, mid: np.ndarray, alt_m: np.ndarray) -> np.ndarray:
+        """Per aircraft position (local x, y; m AMSL): whether the ray to the target clears the ground
+        (:meth:`Terrain.sees`: curvature and refraction, the target 2 m above its ground)."""
+        lon, lat = self.frame.to_lonlat(mid[:, 0], mid[:, 1])
+        n = len(mid)
+        return self.terrain.sees(np.atleast_1d(lon), np.atleast_1d(lat), alt_m, np.full(n, self.target[0]),
+                                 np.full(n, self.target[1]))
+
+
 def _in_sight(sensor: Sensor, mid: np.ndarray, alt_m: np.ndarray, ahead_m: np.ndarray, right_m: np.ndarray,
-              height_m: np.ndarray) -> np.ndarray:
+              height_m: np.ndarray, sight: _Sight | None = None) -> np.ndarray:
     """Per step (aircraft at ``mid``, ``alt_m`` m AMSL), whether ``sensor`` has a point target in sight: ``ahead_m``
-    and ``right_m`` from the aircraft along and across its heading, ``height_m`` below it. Its altitude band and
-    its geometry (slant range, depression, side, squint: :meth:`Sensor.watches`). The check's one sight test
-    of a point target (a terrain mask between ``mid`` and the target, when modelled, belongs here)."""
-    band = (alt_m >= sensor.min_alt_m) & (alt_m <= sensor.max_alt_m)
-    return band & sensor.watches(ahead_m, right_m, height_m)
+    and ``right_m`` from the aircraft along and across its heading, ``height_m`` below it. Its altitude band, its
+    geometry (slant range, depression, side, squint: :meth:`Sensor.watches`) and, with a DEM (``sight``), the
+    ground between (tested only where the rest passes). The check's one sight test of a point target."""
+    ok = (alt_m >= sensor.min_alt_m) & (alt_m <= sensor.max_alt_m) & sensor.watches(ahead_m, right_m, height_m)
+    if sight is not None and ok.any():
+        ok[ok] = sight.clear(mid[ok], alt_m[ok])
+    return ok
 
 
 def _aims_at(sensor: Sensor, mid: np.ndarray, alt_m: np.ndarray, roi: np.ndarray, target: np.ndarray,
@@ -287,10 +328,55 @@ def _aims_at(sensor: Sensor, mid: np.ndarray, alt_m: np.ndarray, roi: np.ndarray
 
 
 def _imaged(task: Task, geom: BaseGeometry, f: _Steps) -> BaseGeometry:
-    """Ground imaged over ``geom`` by the sensors of ``f`` while they map: one quadrilateral per step and
-    strip, between the step's ends offset across its direction of travel, and where the track turns at a
-    point between two mapping steps the fan the strip sweeps round it."""
-    shapes = []
+    """Ground imaged over ``geom`` by the sensors of ``f`` while they map (:func:`_strips`)."""
+    shapes = [g for g, _ in _strips(task, geom, f)]
+    return shapely.union_all(shapes, grid_size=COVERAGE_GRID_M) if shapes else Polygon()
+
+
+def _visible_share(task: Task, geom: BaseGeometry, flights: list[_Steps], terrain: Terrain,
+                   frame: geo.LocalFrame) -> float:
+    """Share of a survey area or patrol line imaged with the ground in sight: sample points over it (a grid in
+    an area, evenly along a line, :data:`VISIBLE_SAMPLES` about), each counted when some mapping step's strip
+    holds it and the ray from that step's middle to it clears the terrain (:meth:`Terrain.sees`)."""
+    pts = _samples(geom)
+    if not len(pts):
+        return 0.0
+    tree = shapely.STRtree(shapely.points(pts))
+    seen = np.zeros(len(pts), bool)
+    for f in flights:
+        pairs = [(k, j) for g, k in _strips(task, geom, f) for j in tree.query(g, predicate="intersects")]
+        if not pairs:
+            continue
+        step, sample = (np.array(v, dtype=np.int64) for v in zip(*sorted(set(pairs)), strict=True))
+        todo = ~seen[sample]
+        step, sample = step[todo], sample[todo]
+        olon, olat = frame.to_lonlat(f.mid[step, 0], f.mid[step, 1])
+        tlon, tlat = frame.to_lonlat(pts[sample, 0], pts[sample, 1])
+        ok = terrain.sees(np.atleast_1d(olon), np.atleast_1d(olat), f.alt_m[step], np.atleast_1d(tlon),
+                          np.atleast_1d(tlat))
+        seen[sample[ok]] = True
+    return float(seen.mean())
+
+
+def _samples(geom: BaseGeometry) -> np.ndarray:
+    """(n, 2) local points evenly over an area (a square grid) or along a line, about :data:`VISIBLE_SAMPLES`."""
+    if geom.area > 0:
+        step = max(math.sqrt(geom.area / VISIBLE_SAMPLES), 1.0)
+        x0, y0, x1, y1 = geom.bounds
+        gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+        inside = shapely.contains_xy(geom, gx.ravel(), gy.ravel())
+        return np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+    if geom.length <= 0:
+        return np.zeros((0, 2))
+    at = (np.arange(VISIBLE_SAMPLES) + 0.5) * geom.length / VISIBLE_SAMPLES
+    return shapely.get_coordinates(shapely.line_interpolate_point(geom, at))
+
+
+def _strips(task: Task, geom: BaseGeometry, f: _Steps) -> list[tuple[BaseGeometry, int]]:
+    """Ground imaged near ``geom`` by the sensors of ``f`` while they map, with the step imaging it: one
+    quadrilateral per step and strip, between the step's ends offset across its direction of travel, and
+    where the track turns at a point between two mapping steps the fan the strip sweeps round it."""
+    shapes: list[tuple[BaseGeometry, int]] = []
     length = np.hypot(*(f.end - f.start).T)
     for s in _judged_sensors(task, f.sensors):
         height = f.alt_m - task.ground_elev_m
@@ -303,12 +389,12 @@ def _imaged(task: Task, geom: BaseGeometry, f: _Steps) -> BaseGeometry:
         for k in np.flatnonzero(maps):
             strips = s.strips_m(float(height[k]))
             a, b, right = f.start[k], f.end[k], np.array([f.ahead[k, 1], -f.ahead[k, 0]])
-            shapes.extend(Polygon([a + lo * right, a + hi * right, b + hi * right, b + lo * right]) for lo, hi in strips)
+            shapes.extend((Polygon([a + lo * right, a + hi * right, b + hi * right, b + lo * right]), int(k))
+                          for lo, hi in strips)
             if previous is not None and float(np.hypot(*(f.end[previous] - a))) < 1.0:
-                shapes.extend(_fan(a, f.ahead[previous], f.ahead[k], strips))
+                shapes.extend((g, int(k)) for g in _fan(a, f.ahead[previous], f.ahead[k], strips))
             previous = k
-    shapes = [g for g in shapes if g.is_valid and g.area > 0]
-    return shapely.union_all(shapes, grid_size=COVERAGE_GRID_M) if shapes else Polygon()
+    return [(g, k) for g, k in shapes if g.is_valid and g.area > 0]
 
 
 def _fan(at: np.ndarray, before: np.ndarray, after: np.ndarray, strips: tuple[tuple[float, float], ...],

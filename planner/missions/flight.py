@@ -25,6 +25,7 @@ from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.core import geo, physics
+from planner.missions.clearance import Piece
 from planner.missions.commands import (
     DO_CHANGE_SPEED,
     DO_JUMP,
@@ -46,6 +47,7 @@ from planner.missions.track import Leg, Track, leg_geometry
 from planner.model.aircraft import Aircraft
 from planner.model.autopilot import rules
 from planner.model.scenario import Wind
+from planner.model.terrain import Terrain
 
 __all__ = ["SENSOR_COMMANDS", "Flight", "PaperFlight", "Track", "check_return", "fly"]
 
@@ -101,7 +103,7 @@ class PaperFlight:
 
     def __init__(self, mission: Mission, aircraft: Aircraft | None, wind: Wind, zones: Sequence[Zone],
                  autopilot: str, out: Findings, parameters: Mapping[str, float] | None = None,
-                 track: Track | None = None) -> None:
+                 track: Track | None = None, terrain: Terrain | None = None) -> None:
         self.m = mission
         self.params = parameters
         self.autopilot = autopilot
@@ -111,6 +113,9 @@ class PaperFlight:
         self.zones = zones
         self.out = out
         self.track = track
+        self.terrain = terrain
+        self.pieces: list[Piece] = []  # what was flown, for the terrain clearance (planner.missions.clearance)
+        self._agl: float | None = None  # height above the ground of the last position, when in the terrain frame
         self._came_from: float | None = None
         self._legs: dict[tuple[float, float, float, float], Leg] = {}
         self._zone_checked: set[tuple[Any, ...]] = set()
@@ -122,6 +127,10 @@ class PaperFlight:
         if it.frame in (0, 5):
             return it.alt
         if it.frame in (10, 11):
+            lon, lat = self._where(it)
+            ground = float(self.terrain.height_m(lon, lat)[0]) if self.terrain is not None else math.nan
+            if math.isfinite(ground):
+                return ground + it.alt
             self.out.warn("terrain", f"{label(it)}: terrain-relative altitude; ground height unknown, treated as "
                           "relative to home", it)
         return self.m.home.alt_m + it.alt
@@ -159,9 +168,24 @@ class PaperFlight:
         """Horizontal leg to (lon, lat) then the climb or descent to ``alt_m``; turn check at the last waypoint."""
         f = self.f
         leg = self._leg(lon, lat)
+        start = f"item {f.last_nav.index}" if f.last_nav is not None else "home"
+        end = "home" if home_leg else f"item {it.index}"
+        agl = it.alt if it.frame in (10, 11) and not home_leg else None
+        if it.command != NAV_TAKEOFF:
+            kind = "land" if it.command == NAV_LAND else "leg"
+            # from a circle the track leaves on the tangent: judged along it and along the line from the centre
+            # (what is flown lies between them), each from the circle's altitude
+            tangent = self._tangent_point(lon, lat)
+            froms = [(f.lon, f.lat, "")] + ([(*tangent, " (from the circle's tangent)")] if tangent else [])
+            for flon, flat, how in froms:
+                if agl is not None and self._agl is not None:  # both ends above the ground: terrain following
+                    self.pieces.append(Piece(kind, it, f"leg {start} → {end}{how}", flon, flat, self._agl, lon, lat,
+                                             agl, agl=True))
+                else:
+                    self.pieces.append(Piece(kind, it, f"leg {start} → {end}{how}", flon, flat, f.alt_m, lon, lat,
+                                             alt_m))
+        self._agl = agl
         if leg.distance_m > 0:
-            start = f"item {f.last_nav.index}" if f.last_nav is not None else "home"
-            end = "home" if home_leg else f"item {it.index}"
             exit_ = self._tangent_exit(lon, lat)
             what = f"leg {start} → {end}" if exit_ is None else f"leg {start} → {end} (from the circle's tangent)"
             self._enter(leg.line if exit_ is None else exit_, ("leg", f.lon, f.lat, lon, lat, f.circle), what, it)
@@ -191,19 +215,28 @@ class PaperFlight:
                            f"{self.a.name} ({self.a.ceiling_m:,.0f} m)", it)
         return leg
 
-    def _tangent_exit(self, lon: float, lat: float) -> BaseGeometry | None:
-        """What is flown from the circle the aircraft is on toward (lon, lat): the tangent from where the
-        circle is left (clockwise or not), with the triangle up to the centre line when the loiter does not
-        cross-track from its exit; None without a circle or when the point is inside it (the disc holds it)."""
+    def _tangent_point(self, lon: float, lat: float) -> tuple[float, float] | None:
+        """Where the circle the aircraft is on is left toward (lon, lat) on its tangent (clockwise or not); None
+        without a circle or when the point is inside it."""
         if self.f.circle is None:
             return None
-        clon, clat, radius, clockwise, xtrack = self.f.circle
+        clon, clat, radius, clockwise, _ = self.f.circle
         az, _, dist = geo.inverse(clon, clat, lon, lat)
         if float(dist) <= radius:
             return None
         beta = math.degrees(math.acos(radius / float(dist)))
         tlon, tlat = geo.destination(clon, clat, float(az) - beta if clockwise else float(az) + beta, radius)
-        tangent = leg_geometry(float(tlon), float(tlat), lon, lat).line
+        return float(tlon), float(tlat)
+
+    def _tangent_exit(self, lon: float, lat: float) -> BaseGeometry | None:
+        """What is flown from the circle the aircraft is on toward (lon, lat): the tangent from where the
+        circle is left (clockwise or not), with the triangle up to the centre line when the loiter does not
+        cross-track from its exit; None without a circle or when the point is inside it (the disc holds it)."""
+        point = self._tangent_point(lon, lat)
+        if point is None or self.f.circle is None:
+            return None
+        clon, clat, _, _, xtrack = self.f.circle
+        tangent = leg_geometry(*point, lon, lat).line
         if xtrack:
             return tangent
         centre_line = leg_geometry(clon, clat, lon, lat).line
@@ -233,9 +266,13 @@ class PaperFlight:
         assert self.a is not None
         return physics.turn_radius_m(speed_mps, self.a.max_bank_deg, self.wind.speed_mps)
 
-    def _loiter_circle(self, it: Item, radius_m: float, signed_radius: float) -> None:
+    def _loiter_circle(self, it: Item, radius_m: float, signed_radius: float, low_m: float | None = None) -> None:
         """Check the loiter's disc and remember the circle its exit leaves on the tangent (clockwise unless
-        ``signed_radius`` < 0; cross-track exit when p4 > 0)."""
+        ``signed_radius`` < 0; cross-track exit when p4 > 0); judged for terrain at
+        ``low_m`` (default: the altitude reached), the lowest altitude it is flown at."""
+        low = self.f.alt_m if low_m is None else low_m
+        self.pieces.append(Piece("circle", it, f"loiter circle of {label(it)} ({radius_m:,.0f} m)", self.f.lon,
+                                 self.f.lat, low, radius_m=radius_m))
         self._enter(_circle(self.f.lon, self.f.lat, radius_m), ("circle", self.f.lon, self.f.lat, radius_m),
                     f"loiter circle of {label(it)} ({radius_m:,.0f} m)", it)
         if radius_m > 0:
@@ -247,6 +284,7 @@ class PaperFlight:
         f = self.f
         cmd = it.command
         lon, lat = self._where(it)
+        before_m = f.alt_m
         # the climb or descent of NAV_LOITER_TO_ALT is flown in circles at the item: same time as on the leg
         self._fly_to(it, lon, lat, self._alt(it))
         f.circle = None
@@ -257,7 +295,9 @@ class PaperFlight:
         elif cmd == NAV_LOITER_TIME:
             self._loiter_time(it)
         elif cmd == NAV_LOITER_TO_ALT:
-            self._loiter_radius_note(it, abs(it.params[1]) if math.isfinite(it.params[1]) else 0.0)
+            # circling from the altitude it arrived at to its own: judged at the lower of the two
+            self._loiter_radius_note(it, abs(it.params[1]) if math.isfinite(it.params[1]) else 0.0,
+                                     min(before_m, f.alt_m))
         elif cmd == NAV_LOITER_UNLIM:
             radius = abs(it.params[2]) if math.isfinite(it.params[2]) else 0.0
             self._loiter_circle(it, radius, it.params[2])
@@ -312,9 +352,10 @@ class PaperFlight:
             self._loiter_time_radius(it, abs(it.params[2]))
         self._loiter_circle(it, radius, it.params[2])
 
-    def _loiter_radius_note(self, it: Item, radius: float) -> None:
+    def _loiter_radius_note(self, it: Item, radius: float, low_m: float) -> None:
         """The loiter-to-altitude circle: its radius (0: the autopilot's default, assumed the turn radius),
-        never tighter than the aircraft can turn; on ArduPilot, whether it would be flown wider."""
+        never tighter than the aircraft can turn; ``low_m`` the lowest altitude it is flown at; on ArduPilot,
+        whether it would be flown wider."""
         if radius and math.isfinite(radius):
             self._ardupilot_radius(it, radius)
         if self.a is not None:
@@ -325,7 +366,7 @@ class PaperFlight:
                               f"turn radius {need:,.0f} m at {speed:g} m/s in {self.wind.speed_mps:g} m/s wind; the "
                               "autopilot will fly a wider circle", it)
             radius = max(radius, need)
-        self._loiter_circle(it, radius, it.params[1])
+        self._loiter_circle(it, radius, it.params[1], low_m)
 
     def _airspeed_limits(self, it: Item, speed: float) -> None:
         """ArduPlane ignores a DO_CHANGE_SPEED outside AIRSPEED_MIN..AIRSPEED_MAX of the parameters given."""

@@ -8,6 +8,12 @@ which has no loiter-turns item, NAV_LOITER_TIME with the radius in p3. A hold is
 hold radius in p3 (ArduPilot flies WP_LOITER_RAD instead: ``ardupilot.param`` sets it). Speeds are the
 profile's true airspeeds, commanded as equivalent airspeed where the autopilot flies that
 (:attr:`AutopilotRules.airspeed_is_eas`), converted at the altitude of the NAV item before the change.
+
+Over terrain a transit's turning points carry its climb and descent (:mod:`planner.layout.transit`): a
+turning point over the transit's start means circling up there (NAV_LOITER_TO_ALT), one over its end at
+another altitude means arriving at that altitude and circling down there. Given a terrain whose frame is
+``terrain``, positional items flown in frame 0 are written in ArduPilot's terrain frame 10 instead, their
+altitude above the DEM's ground there.
 """
 
 from __future__ import annotations
@@ -18,18 +24,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.core import geo, physics
-from planner.core.errors import InfeasibleError
+from planner.core.errors import InfeasibleError, InputError
 from planner.missions.commands import (
     CMD,
     DO_CHANGE_SPEED,
     FRAME_GLOBAL,
     FRAME_MISSION,
     FRAME_RELATIVE,
+    FRAME_TERRAIN,
     NAV_POSITIONAL,
 )
 from planner.model.autopilot import AutopilotRules, loiter_radius_m, rules
-from planner.model.plan import Orbit, Pattern, Position, Sortie
-from planner.model.scenario import CIRCUIT_AGL_M, Wind
+from planner.model.plan import Leg, Orbit, Pattern, Position, Sortie
+from planner.model.scenario import Wind
+from planner.model.terrain import Terrain
 
 __all__ = ["MissionItem", "hold_radius_m", "mission_items", "orbit_radius_m"]
 
@@ -148,11 +156,45 @@ def _pattern_items(items: list[MissionItem], pattern: Pattern, loiter_mps: float
     return roi_on
 
 
-def mission_items(sortie: Sortie, autopilot: str, wind: Wind | None = None) -> list[MissionItem]:
+def _transit_items(items: list[MissionItem], leg: Leg, radius_m: float) -> Position:
+    """Append a transit's turning points (circling up over its start, or down over its end, where they say so);
+    returns the last position flown to."""
+    prev = leg.start
+    for via in leg.via:
+        if (via.lon, via.lat) == (prev.lon, prev.lat):
+            items.append(_nav("NAV_LOITER_TO_ALT", via, (0.0, float(radius_m), 0.0, 1.0)))
+        else:
+            items.append(_nav("NAV_WAYPOINT", via))
+        prev = via
+    if leg.via and (prev.lon, prev.lat) == (leg.end.lon, leg.end.lat) and prev.alt_m != leg.end.alt_m:
+        items.append(_nav("NAV_LOITER_TO_ALT", leg.end, (0.0, float(radius_m), 0.0, 1.0)))
+        prev = leg.end
+    return prev
+
+
+def _in_terrain_frame(items: list[MissionItem], terrain: Terrain) -> list[MissionItem]:
+    """Positional frame-0 items rewritten in ArduPilot's terrain frame: altitude above the DEM's ground there."""
+    out = []
+    for it in items:
+        if it.navigates and it.frame == FRAME_GLOBAL:
+            ground = float(terrain.height_m(it.lon, it.lat)[0])
+            if not math.isfinite(ground):
+                raise InputError(f"terrain: the DEM ({terrain.source}) has no height at {it.lat:.5f}, {it.lon:.5f} "
+                                 "for a terrain-frame mission item")
+            it = MissionItem(it.command, FRAME_TERRAIN, it.params, it.lat, it.lon, round(it.alt - ground, 3),
+                             it.autocontinue)
+        out.append(it)
+    return out
+
+
+def mission_items(sortie: Sortie, autopilot: str, wind: Wind | None = None,
+                  terrain: Terrain | None = None) -> list[MissionItem]:
     """The sortie as mission items (home not included: writers add it).
 
     ``wind`` widens the circling climb, descent and holds and sets the landing heading of a base without
-    a runway. Raises InfeasibleError when the sortie exceeds the autopilot's item or DO_JUMP budget.
+    a runway. With a ``terrain`` whose frame is ``terrain`` (ArduPilot only) positional items are written
+    above the ground (frame 10), after the airspeeds are converted at their AMSL altitudes. Raises
+    InfeasibleError when the sortie exceeds the autopilot's item or DO_JUMP budget.
     """
     wind = wind or Wind()
     wind_mps = wind.speed_mps
@@ -163,7 +205,8 @@ def mission_items(sortie: Sortie, autopilot: str, wind: Wind | None = None) -> l
     home = Position(base.lon, base.lat, base.elev_m)
     legs = sortie.legs
     climb = next(leg for leg in legs if leg.kind == "climb")
-    circuit_agl = min(CIRCUIT_AGL_M, climb.end.alt_m - base.elev_m)
+    descent = next(leg for leg in legs if leg.kind == "descent")
+    circuit_agl = min(round(descent.end.alt_m - base.elev_m, 6), climb.end.alt_m - base.elev_m)
     items.append(_nav("NAV_TAKEOFF", home, (TAKEOFF_PITCH_DEG, 0, 0, 0), frame=FRAME_RELATIVE, alt=circuit_agl))
     # climb in a circle over the base to the first task's altitude (p2 radius, sign = direction)
     # circling climb and descent over the base at cruise speed, sized for the wind
@@ -174,12 +217,12 @@ def mission_items(sortie: Sortie, autopilot: str, wind: Wind | None = None) -> l
     roi_on = False
     for i, leg in enumerate(legs):
         if leg.kind == "transit":
-            items.extend(_nav("NAV_WAYPOINT", via) for via in leg.via)
+            last = _transit_items(items, leg, radius)
             work = next((x for x in legs[i + 1:] if x.kind != "hold"), None)
             if work is not None and work.orbit is not None:
                 # Arrive on the circle at cruise speed; DO items run when the next NAV item starts, so the
                 # speed and sensor changes sit between the entry waypoint and the loiter.
-                items.append(_nav("NAV_WAYPOINT", _entry(leg.via[-1] if leg.via else leg.start, work.orbit)))
+                items.append(_nav("NAV_WAYPOINT", _entry(last, work.orbit)))
                 items.append(_speed(a.loiter_speed_mps))
                 # ArduPilot stores the ROI as a location (needs a global frame: 0, altitude AMSL at the target's
                 # ground); PX4 takes DO items in frame 2 and reads the altitude as AMSL too
@@ -197,13 +240,16 @@ def mission_items(sortie: Sortie, autopilot: str, wind: Wind | None = None) -> l
     if roi_on:
         items.append(_do("DO_SET_ROI_NONE"))
     items.append(_do("DO_LAND_START"))
-    descent = next(leg for leg in legs if leg.kind == "descent")
     items.append(_nav("NAV_LOITER_TO_ALT", descent.end, (0.0, float(radius), 0.0, 1.0)))
     lon, lat = base.approach_start(wind)
     items.append(_nav("NAV_WAYPOINT", Position(lon, lat, descent.end.alt_m)))
     items.append(_nav("NAV_LAND", home, (0, 0, 0, 0), frame=FRAME_RELATIVE, alt=0.0))
     if r.airspeed_is_eas:
         items = _equivalent_airspeeds(items, base.elev_m)
+    if terrain is not None and terrain.frame == "terrain":
+        if r.name != "ardupilot":
+            raise InputError(f"terrain: frame \"terrain\" is ArduPilot's terrain frame; {r.name} missions stay AMSL")
+        items = _in_terrain_frame(items, terrain)
     jumps = sum(1 for it in items if it.command == CMD["DO_JUMP"])
     if jumps > r.max_jumps:
         raise InfeasibleError(f"sortie {sortie.name}: {jumps} DO_JUMP loops exceed the {r.name} limit of {r.max_jumps}")

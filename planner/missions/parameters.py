@@ -28,6 +28,7 @@ from planner.missions.commands import (
     DO_SET_CAM_TRIGG_DIST,
     DO_SET_ROI_LOCATION,
     FRAME_GLOBAL,
+    FRAME_TERRAIN,
     LOITERS,
     NAV_LOITER_TIME,
 )
@@ -112,6 +113,10 @@ def ardupilot_parameters(sorties: Sequence[tuple[Aircraft, Sequence[MissionItem]
                              f"the maximum bank ({craft}): with 0 ArduPlane widens every loiter by (TAS/EAS)², "
                              f"×{factor:.2f} at the highest loiter ({top:,.0f} m AMSL); with the bank limit it flies "
                              "the designed radius"))
+    if any(it.navigates and it.frame == FRAME_TERRAIN for it in items):
+        out.append(Parameter("TERRAIN_ENABLE", 1.0,
+                             "the missions hold terrain-frame (10) items: ArduPlane flies them above its own terrain "
+                             "database (SRTM tiles from the ground station or the SD card), refusing them without it"))
     holds = sorted({math.ceil(abs(it.params[2])) for it in items if it.command == NAV_LOITER_TIME and abs(it.params[2]) > 1.0})
     notes = _notes(items, geofence)
     if holds:

@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.core.intervals import covered_s
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Base, Scenario, Task, Wind
+from planner.model.terrain import Terrain
 
 __all__ = ["LEG_KINDS", "REASON_SEPARATOR", "TASK_LEG_KINDS", "Coverage", "Leg", "Orbit", "Pattern", "Plan", "Position",
            "SensorCoverage", "Sortie", "Unserved", "Watch"]
@@ -256,7 +257,8 @@ class SensorCoverage:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything the writers need: sorties, unserved tasks, the inputs they refer to, and metrics."""
+    """Everything the writers need: sorties, unserved tasks, the inputs they refer to, and metrics;
+    ``terrain`` the scenario's (the map's hillshade, altitude profiles, terrain-frame missions)."""
 
     name: str
     start: datetime
@@ -269,6 +271,7 @@ class Plan:
     solver: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     coverage: tuple[Coverage, ...] = ()
+    terrain: Terrain | None = None
 
     @classmethod
     def of(cls, scenario: Scenario, sorties: list[Sortie], unserved: dict[str, str], *, autopilot: str | None,
@@ -288,6 +291,7 @@ class Plan:
             solver=solver,
             notes=scenario.warnings + notes,
             coverage=tuple(sorted(coverage, key=lambda c: order[c.task])),
+            terrain=scenario.terrain,
         )
 
     def time(self, seconds: float) -> datetime:

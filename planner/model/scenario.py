@@ -16,6 +16,7 @@ from planner.core import geo
 from planner.core.errors import InputError
 from planner.model.aircraft import Aircraft
 from planner.model.sensors import Sensor
+from planner.model.terrain import Terrain
 
 __all__ = [
     "APPROACH_M",
@@ -62,6 +63,7 @@ class Task:
     width_m: float | None = None
     ground_elev_m: float = 0.0
     source: str = ""
+    alt_agl_m: float | None = None
 
     def __post_init__(self) -> None:
         where = self.source or f"task '{self.name}'"
@@ -79,6 +81,11 @@ class Task:
                 raise InputError(f"{where}: '{key}' must be > 0, got {value}")
         if self.alt_m is not None and not (0 < self.alt_m <= 30000):
             raise InputError(f"{where}: 'alt_m' must be in (0, 30000] m AMSL, got {self.alt_m}")
+        if self.alt_agl_m is not None:
+            if self.alt_m is not None:
+                raise InputError(f"{where}: give 'alt_m' (AMSL) or 'alt_agl_m' (above the ground), not both")
+            if not (0 < self.alt_agl_m <= 30000):
+                raise InputError(f"{where}: 'alt_agl_m' must be in (0, 30000] m above the ground, got {self.alt_agl_m}")
         for key in ("window_start", "window_end"):
             value = getattr(self, key)
             if value is not None and value.tzinfo is None:
@@ -93,6 +100,15 @@ class Task:
     def dwell_s(self) -> float:
         """Time on station (s); an orbit without ``dwell_min`` gets one lap's worth (0 here)."""
         return (self.dwell_min or 0.0) * 60.0
+
+    def flight_alt_m(self, default_alt_m: float) -> float:
+        """Altitude AMSL (m) the task is flown at: ``alt_m``, else ``alt_agl_m`` above ``ground_elev_m``, else
+        ``default_alt_m`` (the aircraft profile's)."""
+        if self.alt_m is not None:
+            return self.alt_m
+        if self.alt_agl_m is not None:
+            return self.ground_elev_m + self.alt_agl_m
+        return default_alt_m
 
     @property
     def capability(self) -> str | None:
@@ -220,7 +236,8 @@ class Persistent:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A whole planning problem in WGS84. ``sensors`` is the catalogue the fleet's payloads refer to."""
+    """A whole planning problem in WGS84. ``sensors`` is the catalogue the fleet's payloads refer to;
+    ``terrain`` the ground under it (None: flat ground at sea level except where bases and targets say)."""
 
     name: str
     start: datetime
@@ -234,8 +251,11 @@ class Scenario:
     persistent: Persistent = field(default_factory=Persistent)
     autopilot: str = "ardupilot"
     warnings: tuple[str, ...] = ()
+    terrain: Terrain | None = None
 
     def __post_init__(self) -> None:
+        if self.terrain is not None and self.terrain.frame == "terrain" and self.autopilot != "ardupilot":
+            raise InputError("scenario: [terrain] frame = \"terrain\" is ArduPilot's terrain frame; px4 missions stay AMSL")
         if self.start.tzinfo is None or self.start.utcoffset() != timedelta(0):
             raise InputError(f"scenario: start must be UTC (end it with Z), got {self.start.isoformat()}")
         if self.autopilot not in AUTOPILOTS:

@@ -182,9 +182,10 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
     """
     layout = lay_out(scenario, fleet, unserved, persistent=persistent)
     bases = list(scenario.bases)
-    comms = Comms.of(bases)
+    comms = Comms.of(bases, scenario.terrain)
     tasks, designs, members = layout.tasks, layout.designs, layout.members
-    model = cost_model(scenario, bases, tasks, layout.kits, designs, comms, members, layout.frame, layout.space)
+    model = cost_model(scenario, bases, tasks, layout.kits, designs, comms, members, layout.frame, layout.space,
+                       circuits=layout.circuits)
     choices = options(model, fleet)
     keep = []
     for i, task in enumerate(model.tasks):
@@ -197,7 +198,7 @@ def build_model(scenario: Scenario, fleet: list[Airframe], unserved: dict[str, s
         tasks = [tasks[i] for i in keep]
         designs = {(keep.index(i), k): d for (i, k), d in designs.items() if i in keep}
         model = cost_model(scenario, bases, tasks, layout.kits, designs, comms, members, layout.frame, layout.space,
-                           model.routing)
+                           model.routing, circuits=layout.circuits)
     kept = {t.name for t in model.tasks}
     notes = layout.notes
     return replace(model, notes=tuple(note for name, note in notes.items() if name in kept)) if notes else model

@@ -16,6 +16,9 @@ from planner.costs.radio import orbits_covered
 from planner.layout.comms import Comms
 from planner.layout.designs import Design, work_ends
 from planner.layout.orbit import OrbitDesign
+from planner.layout.terrain_fit import climb_radius_m
+from planner.layout.transit import transit_points
+from planner.model.aircraft import Aircraft
 from planner.model.fleet import Airframe
 from planner.model.plan import Leg, Orbit, Pattern, Position, Sortie, Watch
 from planner.model.scenario import APPROACH_M, CIRCUIT_AGL_M, Task
@@ -69,8 +72,23 @@ def sortie_legs(
     legs: list[Leg] = []
     first = nodes[0]
     depart = arrivals[0] - travel[home_node, first]
-    climb_s = (design_of[first].alt_m - base.elev_m) / a.climb_rate_mps
-    top = Position(base.lon, base.lat, design_of[first].alt_m)
+
+    def top_m(src: int, dst: int, alt_src: float, alt_dst: float) -> float:
+        """Altitude of the transit src → dst: the model's over terrain (unless a design override is higher)."""
+        if model.tops is None:
+            return max(alt_src, alt_dst)
+        return max(float(model.tops[k, src, dst]), alt_src, alt_dst)
+
+    def exit_radius_m(src: int) -> float:
+        """The circle the transit from ``src`` leaves on its tangent: the climb over a base, an orbit."""
+        if src < nb:
+            return climb_radius_m(a, model.scenario.wind.speed_mps)
+        return design_of[src].radius_m if isinstance(design_of[src], OrbitDesign) else 0.0
+
+    climb_to = top_m(home_node, first, base.elev_m, design_of[first].alt_m) if model.tops is not None \
+        else design_of[first].alt_m
+    climb_s = (climb_to - base.elev_m) / a.climb_rate_mps
+    top = Position(base.lon, base.lat, climb_to)
     legs.append(Leg("climb", depart, depart + climb_s, home, top, climb_s * a.cruise_speed_mps))
     here, t = top, depart + climb_s
     prev = home_node
@@ -79,7 +97,8 @@ def sortie_legs(
         design = design_of[node]
         (in_lon, in_lat), (out_lon, out_lat) = work_ends(task, design)
         there = Position(in_lon, in_lat, design.alt_m)
-        legs.append(_transit(model, a.name, t, arrive, here, there, _turn_m(model, k, prev, node)))
+        legs.append(_transit(model, a, t, arrive, here, there, _turn_m(model, k, prev, node),
+                             top_m(prev, node, here.alt_m, there.alt_m), exit_radius_m(prev)))
         if begin > arrive + 1e-6:
             legs.append(Leg("hold", arrive, begin, there, there, (begin - arrive) * a.loiter_speed_mps,
                             tasks=(task.name,)))
@@ -87,14 +106,20 @@ def sortie_legs(
         leave = Position(out_lon, out_lat, design.alt_m)
         legs.append(_work_leg(task, model.members.get(task.name, (task,)), design, begin, end, there, leave))
         here, t, prev = leave, end, node
-    # Return: transit at task altitude, circle down over the base, approach, land.
-    over = Position(base.lon, base.lat, here.alt_m)
-    circuit = base.elev_m + CIRCUIT_AGL_M
-    descent_s = (here.alt_m - circuit) / a.descent_rate_mps
-    final_s = CIRCUIT_AGL_M / a.descent_rate_mps
+    # Return: transit at task altitude (over terrain: as high as the ground needs), circle down over the base,
+    # approach, land.
+    over = Position(base.lon, base.lat, top_m(prev, home_node, here.alt_m, base.elev_m) if model.tops is not None
+                    else here.alt_m)
+    circuit = model.circuits[home_node] if model.circuits else base.elev_m + CIRCUIT_AGL_M
+    descent_s = (over.alt_m - circuit) / a.descent_rate_mps
+    final_s = ((circuit - base.elev_m) if model.circuits else CIRCUIT_AGL_M) / a.descent_rate_mps
     approach_s = 2.0 * APPROACH_M / a.cruise_speed_mps  # out to the approach start and back down it
     transit_s = travel[prev, home_node] - descent_s - final_s - approach_s
-    legs.append(_transit(model, a.name, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node)))
+    back = _transit(model, a, t, t + transit_s, here, over, _turn_m(model, k, prev, home_node), over.alt_m,
+                    exit_radius_m(prev))
+    if model.tops is not None:  # arrive over the base at the transit's altitude, then circle down (not glide)
+        back = replace(back, via=(*back.via, over))
+    legs.append(back)
     t += transit_s
     low = Position(base.lon, base.lat, circuit)
     legs.append(Leg("descent", t, t + descent_s, over, low, descent_s * a.cruise_speed_mps))
@@ -110,20 +135,31 @@ def _turn_m(model: CostModel, k: int, src: int, dst: int) -> float:
     return 0.0 if model.turn_m is None else float(model.turn_m[k, src, dst])
 
 
-def _transit(model: CostModel, aircraft: str, start_s: float, end_s: float, here: Position, there: Position,
-             turn_m: float = 0.0) -> Leg:
+def _transit(model: CostModel, aircraft: Aircraft, start_s: float, end_s: float, here: Position, there: Position,
+             turn_m: float, top_m: float, exit_radius_m: float = 0.0) -> Leg:
     """The transit ``here`` → ``there`` (s from mission start): straight, or round the no-fly zones by the
     model's route for ``aircraft``, turning at the higher of the two end altitudes; ``turn_m`` of Dubins
-    turns out of and into patterns is added to its distance."""
-    if model.routing is None:
+    turns out of and into patterns is added to its distance. Over terrain it flies at ``top_m`` with the
+    climb and descent turning points of :func:`planner.layout.transit.transit_points` in ``via`` (left from a
+    circle of ``exit_radius_m`` on its tangent)."""
+    terrain = model.scenario.terrain
+    if model.routing is None and terrain is None:
         dist = float(geo.distance_m(here.lon, here.lat, there.lon, there.lat)) + turn_m
         return Leg("transit", start_s, end_s, here, there, dist)
-    path = np.array(model.routing.path(aircraft, (here.lon, here.lat), (there.lon, there.lat)))
+    if model.routing is None:
+        path = np.array([(here.lon, here.lat), (there.lon, there.lat)])
+    else:
+        path = np.array(model.routing.path(aircraft.name, (here.lon, here.lat), (there.lon, there.lat)))
     dist = float(np.sum(geo.distance_m(path[:-1, 0], path[:-1, 1], path[1:, 0], path[1:, 1]))) if len(path) > 1 else 0.0
     dist += turn_m
-    alt = max(here.alt_m, there.alt_m)
-    via = tuple(Position(float(lon), float(lat), alt) for lon, lat in path[1:-1])
-    return Leg("transit", start_s, end_s, here, there, dist, via=via)
+    if terrain is None:
+        alt = max(here.alt_m, there.alt_m)
+        via = tuple(Position(float(lon), float(lat), alt) for lon, lat in path[1:-1])
+        return Leg("transit", start_s, end_s, here, there, dist, via=via)
+    speed = aircraft.cruise_speed_mps + model.scenario.wind.speed_mps
+    points = transit_points(terrain, [(float(p[0]), float(p[1])) for p in path], here.alt_m, there.alt_m, top_m,
+                            aircraft.climb_rate_mps / speed, aircraft.descent_rate_mps / speed, exit_radius_m)
+    return Leg("transit", start_s, end_s, here, there, dist, via=tuple(Position(*p) for p in points))
 
 
 def _work_leg(task: Task, watched: tuple[Task, ...], design: Design, begin: float, end: float, there: Position,
@@ -174,6 +210,10 @@ def _watches(watched: tuple[Task, ...], design: OrbitDesign, begin: float) -> tu
 
 def _with_blos(comms: Comms, leg: Leg) -> Leg:
     """``leg`` with the time it spends beyond every ground station's line of sight (sampled)."""
+    if leg.pattern is not None and comms.sight is not None:
+        path = [*leg.pattern.path, leg.pattern.path[0]] if leg.pattern.kind == "racetrack" else list(leg.pattern.path)
+        share = comms.share_out_of_reach([p.lon for p in path], [p.lat for p in path], path[0].alt_m)
+        return leg if share == 0.0 else replace(leg, blos_s=share * leg.duration_s)
     if leg.pattern is not None:
         path = leg.pattern.path
         ok = comms.covered(np.array([p.lon for p in path]), np.array([p.lat for p in path]),

@@ -32,6 +32,7 @@ from planner.render.figure import DPI, INK, UNSERVED, count, style, utc
 from planner.render.furniture import HALO, sortie_legend, wind_arrow
 from planner.render.labels import Label, place_labels
 from planner.render.shapes import imaged_area, lonlat_edges, orbit_ring, pattern_coords, route_coords, sortie_colour
+from planner.render.terrain import draw_hillshade
 
 __all__ = ["MAP_SIZE_IN", "MAX_LABELS", "map_figure"]
 
@@ -72,6 +73,8 @@ def _map_figure(plan: Plan) -> Figure:
     served_by = {name: i for i, s in enumerate(plan.sorties) for name in s.tasks}
     unserved = {u.task for u in plan.unserved}
     key: list[tuple[object, str]] = []
+    if plan.terrain is not None:
+        key.append((draw_hillshade(ax, plan.terrain, frame, extent), "terrain (hillshade of the DEM)"))
     kinds = {t.kind for t in plan.tasks}
 
     for t in plan.tasks:
