@@ -72,23 +72,18 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print(_interrupted(argv))
+        err.print(interrupted_line(argv))
         return 130
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if code == 130:  # typer turns Ctrl-C into a silent exit 130
-            err.print(_interrupted(argv))
+            err.print(interrupted_line(argv))
         return code
     return 0
 
 
 
-def interrupted_line() -> str:
-    """The line Ctrl-C prints for this process's command (see :func:`_interrupted`)."""
-    return _interrupted(None)
-
-
-def _interrupted(argv: list[str] | None) -> str:
+def interrupted_line(argv: list[str] | None = None) -> str:
     """What Ctrl-C leaves behind: nothing, except a batch's finished scenarios and summary."""
     args = sys.argv[1:] if argv is None else argv
     return BATCH_INTERRUPTED if args[:1] == ["batch"] else INTERRUPTED

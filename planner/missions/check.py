@@ -22,9 +22,10 @@ from planner.missions.clearance import Clearance, judge_clearance
 from planner.missions.commands import DO_JUMP
 from planner.missions.file_model import Finding, Mission, Zone
 from planner.missions.findings import Findings
-from planner.missions.flight import PaperFlight, Track, check_return, fly
+from planner.missions.flight import PaperFlight, check_return, fly
 from planner.missions.parameters import landing_parameter_findings
 from planner.missions.rules import format_rules, jump_targets
+from planner.missions.track import Track
 from planner.model.aircraft import Aircraft
 from planner.model.autopilot import rules
 from planner.model.scenario import Reserve, Wind

@@ -37,7 +37,7 @@ from planner.layout.lanes import COVERAGE_GRID_M
 from planner.missions.check import CheckReport, check_mission
 from planner.missions.commands import DO_SET_CAM_TRIGG_DIST, DO_SET_ROI_LOCATION, DO_SET_ROI_NONE
 from planner.missions.file_model import Mission, Zone
-from planner.missions.flight import Track
+from planner.missions.track import Track
 from planner.model.aircraft import Aircraft
 from planner.model.scenario import Reserve, Task, Wind
 from planner.model.sensors import Sensor

@@ -49,7 +49,7 @@ from planner.model.autopilot import rules
 from planner.model.scenario import Wind
 from planner.model.terrain import Terrain
 
-__all__ = ["SENSOR_COMMANDS", "Flight", "PaperFlight", "Track", "check_return", "fly"]
+__all__ = ["SENSOR_COMMANDS", "Flight", "PaperFlight", "check_return", "fly"]
 
 # Items the paper flight knows have no effect on the path or the clock.
 _NO_FLIGHT_EFFECT = frozenset({176, 179, 183, 184, 189, 195, 197, 200, 201, 202, 203, 205, 206, 211, 214})
